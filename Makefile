@@ -1,0 +1,34 @@
+# The two commands a fresh clone needs: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install serve test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate the default SQLite database, print a first credential, serve on http://127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/lrs init
+	$(BIN)/lrs serve --host 127.0.0.1 --port 8000
+
+## The whole suite, on SQLite and (when LRS_TEST_POSTGRES_URL is set) on PostgreSQL
+test: $(STAMP)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lrs plugins tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,156 @@
+"""The ``lrs`` console command: database, server and credentials.
+
+Every command that creates something takes ``--json`` and then prints one JSON object. Errors go to
+standard error with a non-zero exit status and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from lrs import create_app
+from lrs.extensions import db
+from lrs.tenancy.credentials import (
+    DEFAULT_TENANT,
+    SCOPES,
+    CredentialError,
+    create_credential,
+    list_credentials,
+    revoke_credential,
+)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, add_default_commands=False)
+def main() -> None:
+    """An xAPI learning-record store."""
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _emit(data: dict, as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+# -- server ---------------------------------------------------------------------------------------------------
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the LRS with gunicorn (a production WSGI server)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return create_app()
+
+    sys.argv = [sys.argv[0]]
+    Server().run()
+
+
+# -- credentials ----------------------------------------------------------------------------------------------
+
+@main.group("credentials")
+def credentials() -> None:
+    """xAPI credentials (HTTP Basic key and secret, with scopes, per tenant)."""
+
+
+@credentials.command("create")
+@click.option("--name", required=True, help="What the credential is for, e.g. the sending tool.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(SCOPES), help="Repeat for several. Default: all.")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def credentials_create(name: str, scopes: tuple[str, ...], tenant: str, as_json: bool) -> None:
+    """Create a credential and print its key and secret (the secret is shown only now)."""
+    try:
+        issued = create_credential(db.session, current_app.config["SECRET_KEY"], name=name,
+                                   scopes=scopes or ("all",), tenant=tenant)
+        db.session.commit()
+    except CredentialError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(f"the database is not ready ({type(exc).__name__}); run 'lrs db upgrade' first")
+    _emit({"key": issued.key, "secret": issued.secret, "tenant": issued.tenant, "name": issued.name,
+           "scopes": list(issued.scopes)}, as_json,
+          [f"key:    {issued.key}", f"secret: {issued.secret}", f"tenant: {issued.tenant}",
+           f"scopes: {' '.join(issued.scopes)}"])
+
+
+@credentials.command("list")
+@click.option("--tenant", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def credentials_list(tenant: str | None, as_json: bool) -> None:
+    """List credentials (never their secrets)."""
+    rows = list_credentials(db.session, tenant)
+    items = [{"key": c.key, "name": c.name, "tenant": t, "scopes": c.scopes.split(),
+              "revoked": c.revoked is not None} for c, t in rows]
+    if as_json:
+        click.echo(json.dumps(items))
+        return
+    for item in items:
+        state = "revoked" if item["revoked"] else "active"
+        click.echo(f"{item['key']}  {item['tenant']:<12} {state:<8} {item['name']}  [{' '.join(item['scopes'])}]")
+
+
+@credentials.command("revoke")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def credentials_revoke(key: str, as_json: bool) -> None:
+    """Revoke a credential: it stops working at once."""
+    try:
+        credential = revoke_credential(db.session, key)
+        db.session.commit()
+    except CredentialError as exc:
+        _fail(str(exc))
+    _emit({"key": credential.key, "revoked": True}, as_json, [f"revoked {credential.key}"])
+
+
+# -- first run ------------------------------------------------------------------------------------------------
+
+@main.command("init")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def init(as_json: bool) -> None:
+    """Migrate the database and, when there is no credential yet, create a first one and print it."""
+    from flask_migrate import upgrade
+
+    from lrs.models import Credential
+
+    upgrade()
+    if db.session.scalar(select(Credential.id).limit(1)) is not None:
+        _emit({"created": False}, as_json, ["A credential exists already: see 'lrs credentials list'."])
+        return
+    issued = create_credential(db.session, current_app.config["SECRET_KEY"], name="first credential")
+    db.session.commit()
+    _emit({"key": issued.key, "secret": issued.secret, "tenant": issued.tenant}, as_json, [
+        "Created a first xAPI credential (HTTP Basic):",
+        f"  endpoint: http://127.0.0.1:8000/xapi/",
+        f"  key:      {issued.key}",
+        f"  secret:   {issued.secret}",
+    ])

@@ -1,0 +1,6 @@
+"""Database models. Every row a user can see carries the tenant it belongs to."""
+
+from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
+from lrs.models.tenancy import Credential, Tenant
+
+__all__ = ["Activity", "Attachment", "Credential", "Statement", "StatementIndex", "Tenant"]

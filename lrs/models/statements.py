@@ -1,0 +1,86 @@
+"""The statement log and what is derived from it for queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lrs.extensions import db
+from lrs.models.types import BigIntPK
+
+
+class Statement(db.Model):
+    """One stored statement. ``seq`` is the log's monotonic sequence number."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "statement_id", name="uq_statements_tenant_id"),
+        Index("ix_statements_tenant_seq", "tenant_id", "seq"),
+        Index("ix_statements_tenant_stored", "tenant_id", "stored_us"),
+        Index("ix_statements_tenant_ref", "tenant_id", "ref_target"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    statement_id: Mapped[str] = mapped_column(String(36))
+    # Microseconds since the epoch (UTC), the statement's ``stored`` time.
+    stored_us: Mapped[int] = mapped_column(BigInteger)
+    credential_id: Mapped[int | None] = mapped_column(BigInteger)
+    verb_id: Mapped[str] = mapped_column(Text)
+    # The id of the statement this one targets through a StatementRef object, if any.
+    ref_target: Mapped[str | None] = mapped_column(String(36))
+    is_voiding: Mapped[bool] = mapped_column(Boolean, default=False)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The statement as stored (the "exact" form), JSON text.
+    payload: Mapped[str] = mapped_column(Text)
+    # SHA-2 digests of the attachments whose data the LRS holds, space-separated.
+    attachment_hashes: Mapped[str | None] = mapped_column(Text)
+
+
+class StatementIndex(db.Model):
+    """What a statement can be found by: one row per (kind, value), values hashed to 64 bits."""
+
+    __tablename__ = "statement_index"
+    __table_args__ = (
+        Index("ix_statement_index_lookup", "tenant_id", "value_hash", "kind", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Attachment(db.Model):
+    """Attachment data received with statements, addressed by its SHA-2 digest."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("tenant_id", "sha2", name="uq_attachments_tenant_sha2"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    sha2: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Activity(db.Model):
+    """The canonical definition the LRS holds for an activity id."""
+
+    __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("tenant_id", "activity_id", name="uq_activities_tenant_iri"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    activity_id: Mapped[str] = mapped_column(Text)
+    definition: Mapped[str | None] = mapped_column(Text)

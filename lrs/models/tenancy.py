@@ -1,0 +1,39 @@
+"""Tenants and the xAPI credentials that belong to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lrs.extensions import db
+from lrs.models.types import BigIntPK
+
+
+class Tenant(db.Model):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created: Mapped[datetime] = mapped_column()
+
+
+class Credential(db.Model):
+    __tablename__ = "credentials"
+    __table_args__ = (UniqueConstraint("key", name="uq_credentials_key"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of the secret keyed with the service's secret key; the secret itself is never stored.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    # Space-separated xAPI scopes.
+    scopes: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column()
+    revoked: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

@@ -1,0 +1,3 @@
+from lrs import create_app
+
+app = create_app()
