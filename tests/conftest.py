@@ -35,13 +35,17 @@ def _worker() -> str:
 def _postgres_database(base_url: str) -> str:
     """A fresh database for this worker on the server LRS_TEST_POSTGRES_URL points at."""
     url = make_url(base_url)
-    name = f"lrs_test_{_worker()}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
+    name = f"lrs_test_{_worker()}_{os.getpid()}"
+    _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(base_url: str, *statements: str) -> None:
+    engine = sa.create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for text in statements:
+            conn.execute(sa.text(text))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -52,7 +56,9 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped")
-    yield _postgres_database(base)
+    url = _postgres_database(base)
+    yield url
+    _admin(base, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def make_app(database_url: str, instance: Path, **extra) -> Flask:
