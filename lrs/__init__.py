@@ -36,9 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     CORS(app, resources={r"/xapi/*": {"origins": "*"}}, allow_headers=XAPI_HEADERS,
          expose_headers=XAPI_EXPOSED, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
 
+    from lrs import cli
     from lrs.xapi.http import register as register_xapi
 
     register_xapi(app)
+    cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app
 

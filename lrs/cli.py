@@ -15,7 +15,6 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from lrs import create_app
 from lrs.extensions import db
 from lrs.tenancy.credentials import (
     DEFAULT_TENANT,
@@ -27,9 +26,21 @@ from lrs.tenancy.credentials import (
 )
 
 
+def create_app():
+    from lrs import create_app as factory
+
+    return factory()
+
+
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, add_default_commands=False)
 def main() -> None:
     """An xAPI learning-record store."""
+
+
+def init_app(app) -> None:
+    """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
+    for command in (serve, credentials, init):
+        app.cli.add_command(command)
 
 
 def _fail(message: str) -> None:
@@ -46,7 +57,7 @@ def _emit(data: dict, as_json: bool, lines: list[str]) -> None:
 
 # -- server ---------------------------------------------------------------------------------------------------
 
-@main.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
@@ -73,7 +84,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
 # -- credentials ----------------------------------------------------------------------------------------------
 
-@main.group("credentials")
+@click.group("credentials")
 def credentials() -> None:
     """xAPI credentials (HTTP Basic key and secret, with scopes, per tenant)."""
 
@@ -133,7 +144,7 @@ def credentials_revoke(key: str, as_json: bool) -> None:
 
 # -- first run ------------------------------------------------------------------------------------------------
 
-@main.command("init")
+@click.command("init")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def init(as_json: bool) -> None:
