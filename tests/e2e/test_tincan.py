@@ -51,7 +51,7 @@ def ok(response):
 
 
 def all_pages(lrs: RemoteLRS, query: dict, limit: int) -> list[list[Statement]]:
-    """Every page of a query, following ``more`` until the LRS answers an empty one."""
+    """Every page of a query, following ``more`` until the LRS gives no more link."""
     result = ok(lrs.query_statements({**query, "limit": limit}))
     pages = [result.statements]
     while result.more:
