@@ -26,6 +26,14 @@ def test_about_answers_without_version_or_credentials(client):
     assert "extensions" in body
 
 
+@pytest.mark.parametrize("requested, listed", [("1.0.3", ["1.0.3"]), ("1.0.1", ["1.0.3"]),
+                                               ("2.0.0", ["1.0.3", "2.0.0"])])
+def test_about_lists_what_the_client_version_understands(client, requested, listed):
+    """A 1.0 client sees 1.0.3 only (the tincan client rejects unknown versions); 2.0 clients see both."""
+    response = client.get("/xapi/about", headers={V: requested})
+    assert response.get_json()["version"] == listed
+
+
 def test_about_head_has_headers_and_no_body(client):
     """C 1.1: HEAD answers like GET without a body."""
     response = client.head("/xapi/about")
