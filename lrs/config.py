@@ -36,6 +36,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("LRS_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
         "LRS_STATEMENT_PAGE_SIZE": int(env.get("LRS_STATEMENT_PAGE_SIZE", "100")),
         "LRS_STATEMENT_PAGE_MAX": int(env.get("LRS_STATEMENT_PAGE_MAX", "1000")),
+        "LRS_MAX_DOCUMENT_BYTES": int(env.get("LRS_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)),
+        "LRS_STATE_PUT_PRECONDITION": env.get("LRS_STATE_PUT_PRECONDITION", "2.0"),
         "LRS_BATCH_MAX": int(env.get("LRS_BATCH_MAX", "1000")),
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from email.utils import format_datetime
+
 import orjson
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -18,6 +21,18 @@ OPEN_ENDPOINTS = frozenset({"xapi.about"})
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
     return Response(orjson.dumps(data), status=status, headers=headers, mimetype="application/json")
+
+
+def http_date(moment: datetime) -> str:
+    """An RFC 7231 HTTP-date, the form of Last-Modified."""
+    return format_datetime(moment, usegmt=True)
+
+
+def finish(xreq, response: Response) -> Response:
+    """HEAD, also through the alternate syntax, answers like GET without the body (Communication 1.1)."""
+    if xreq.method == "HEAD" or request.method == "HEAD":
+        response.set_data(b"")
+    return response
 
 
 def error_response(exc: XAPIError) -> Response:
@@ -69,7 +84,7 @@ def handle_http_error(exc: HTTPException):
 
 
 def register(app: Flask) -> None:
-    from lrs.xapi.http import about, statements  # noqa: F401  (routes register on import)
+    from lrs.xapi.http import about, documents, resources, statements  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)
 

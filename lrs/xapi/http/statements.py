@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime
-
 import orjson
 from flask import Response, current_app, request
 
 from lrs.extensions import db
 from lrs.xapi import formats, multipart, output
 from lrs.xapi.errors import BadRequest, NotFound
-from lrs.xapi.http import bp, json_response
+from lrs.xapi.http import bp, finish, http_date, json_response
 from lrs.xapi.http.context import XapiRequest, current, require_scope
 from lrs.xapi.query import SINGLE_PARAMS, StatementQuery, check_param_names, parse_bool, parse_format, parse_query
 from lrs.xapi.service import Writer, store_statements
@@ -31,9 +29,7 @@ def statements():
         raise BadRequest(f"{xreq.method} is not allowed on the Statements resource", path="method")
     response = handler(xreq)
     response.headers[CONSISTENT] = formats.format_timestamp(now())
-    if xreq.method == "HEAD" or request.method == "HEAD":
-        response.set_data(b"")
-    return response
+    return finish(xreq, response)
 
 
 # -- writing --------------------------------------------------------------------------------------------------
@@ -111,8 +107,7 @@ def post_statements(xreq: XapiRequest) -> Response:
 # -- reading --------------------------------------------------------------------------------------------------
 
 def _http_date(stored: str) -> str:
-    moment = formats.parse_timestamp(stored)
-    return format_datetime(moment, usegmt=True) if moment else ""
+    return http_date(formats.parse_timestamp(stored))
 
 
 def _mine(credential) -> int | None:

@@ -1,0 +1,202 @@
+"""The State, Activity Profile and Agent Profile resources (Communication 2.2, 2.3, 2.6, 2.7, 3.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, current_app
+
+from lrs.extensions import db
+from lrs.xapi import formats
+from lrs.xapi.document_store import DocumentKey, DocumentStore
+from lrs.xapi.documents import (
+    ACTIVITY_PROFILE,
+    AGENT_PROFILE,
+    JSON,
+    STATE,
+    Current,
+    check_preconditions,
+    etag_of,
+    json_object,
+    media_type,
+    merge,
+    quoted,
+)
+from lrs.xapi.errors import BadRequest, NotFound, PayloadTooLarge
+from lrs.xapi.http import bp, finish, http_date, json_response
+from lrs.xapi.http.context import XapiRequest, current, require_scope
+from lrs.xapi.query import check_param_names, parse_agent
+from lrs.xapi.service import in_transaction
+from lrs.xapi.statements import ifi_value, now
+from lrs.xapi.versions import V2
+
+READ_ONLY = ("all/read",)
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: int
+    name: str
+    id_param: str
+    scope: str
+    needs_activity: bool
+    needs_agent: bool
+
+    @property
+    def params(self) -> frozenset[str]:
+        names = {self.id_param, "since"}
+        if self.needs_activity:
+            names.add("activityId")
+        if self.needs_agent:
+            names.add("agent")
+        if self.kind == STATE:
+            names.add("registration")
+        return frozenset(names)
+
+
+STATE_RESOURCE = Resource(STATE, "State", "stateId", "state", True, True)
+ACTIVITY_PROFILE_RESOURCE = Resource(ACTIVITY_PROFILE, "Activity Profile", "profileId", "profile", True, False)
+AGENT_PROFILE_RESOURCE = Resource(AGENT_PROFILE, "Agent Profile", "profileId", "profile", False, True)
+
+
+def _required(params: dict[str, str], name: str) -> str:
+    if name not in params:
+        raise BadRequest(f"the {name} parameter is required", path=name)
+    return params[name]
+
+
+def _key(resource: Resource, xreq: XapiRequest) -> DocumentKey:
+    """Validate the parameters and turn them into where the document lives."""
+    params = xreq.params
+    check_param_names(params, resource.params)
+    activity_id = agent_key = registration = None
+    if resource.needs_activity:
+        activity_id = _required(params, "activityId")
+        if not formats.is_iri(activity_id):
+            raise BadRequest(f"activityId must be an IRI, not {activity_id!r}", path="activityId")
+    if resource.needs_agent:
+        agent = parse_agent(_required(params, "agent"), xreq.version)
+        if agent.get("objectType", "Agent") != "Agent":
+            raise BadRequest("agent must be an Agent, not a Group", path="agent.objectType")
+        agent_key = ifi_value(agent)
+    if "registration" in params:
+        registration = params["registration"]
+        if not formats.is_uuid(registration):
+            raise BadRequest(f"registration must be a UUID, not {registration!r}", path="registration")
+        registration = registration.lower()
+    return DocumentKey(resource.kind, activity_id, agent_key, registration, params.get(resource.id_param))
+
+
+def _since(params: dict[str, str]) -> int | None:
+    if "since" not in params:
+        return None
+    moment = formats.parse_timestamp(params["since"])
+    if moment is None:
+        raise BadRequest(f"since must be an ISO 8601 timestamp, not {params['since']!r}", path="since")
+    return formats.to_micros(moment)
+
+
+def _put_needs_precondition(resource: Resource, version: str) -> bool:
+    """Profiles always; State as configured (LRS_STATE_PUT_PRECONDITION: "2.0" (default), "always", "never")."""
+    if resource.kind != STATE:
+        return True
+    setting = current_app.config.get("LRS_STATE_PUT_PRECONDITION", "2.0")
+    return setting == "always" or (setting == "2.0" and version == V2)
+
+
+def handle(resource: Resource) -> Response:
+    xreq = current()
+    method = xreq.method
+    if method in ("GET", "HEAD"):
+        require_scope(resource.scope, "all", *READ_ONLY)
+        return finish(xreq, _get(resource, xreq))
+    require_scope(resource.scope, "all")
+    key = _key(resource, xreq)
+    if "since" in xreq.params:
+        raise BadRequest("since is only for listing document ids", path="since")
+    if method in ("PUT", "POST"):
+        return _write(resource, xreq, key)
+    if method == "DELETE":
+        return _delete(resource, xreq, key)
+    raise BadRequest(f"{method} is not allowed on the {resource.name} resource", path="method")
+
+
+def _get(resource: Resource, xreq: XapiRequest) -> Response:
+    key = _key(resource, xreq)
+    store = DocumentStore(db.session, xreq.credential.tenant_id)
+    if key.doc_id is None:
+        ids, latest = store.list_ids(key, _since(xreq.params))
+        response = json_response(ids)
+        if latest is not None:
+            response.headers["Last-Modified"] = http_date(formats.from_micros(latest))
+        return response
+    if "since" in xreq.params:
+        raise BadRequest("since is only for listing document ids", path="since")
+    document = store.get(key)
+    if document is None:
+        raise NotFound(f"no {resource.name} document {key.doc_id!r} here", path=resource.id_param)
+    response = Response(bytes(document.content), content_type=document.content_type)
+    response.headers["ETag"] = quoted(document.etag)
+    response.headers["Last-Modified"] = http_date(formats.from_micros(document.updated_us))
+    return response
+
+
+def _write(resource: Resource, xreq: XapiRequest, key: DocumentKey) -> Response:
+    if key.doc_id is None:
+        raise BadRequest(f"the {resource.id_param} parameter is required", path=resource.id_param)
+    body = xreq.body
+    limit = current_app.config["LRS_MAX_DOCUMENT_BYTES"]
+    if len(body) > limit:
+        raise PayloadTooLarge(f"documents are limited to {limit} bytes", path="body")
+    content_type = xreq.content_type or "application/octet-stream"
+    if xreq.method == "POST" and media_type(content_type) == JSON:
+        json_object(body, "body")
+    store = DocumentStore(db.session, xreq.credential.tenant_id)
+    needs = _put_needs_precondition(resource, xreq.version)
+
+    def work() -> None:
+        existing = store.get(key, lock=True)
+        check_preconditions(xreq.method, Current(existing.etag if existing else None),
+                            xreq.header("If-Match"), xreq.header("If-None-Match"), put_needs_precondition=needs)
+        content, ctype = body, content_type
+        if xreq.method == "POST" and existing is not None:
+            content, ctype = merge(bytes(existing.content), existing.content_type, body, content_type), JSON
+        store.save(key, content, ctype, etag_of(content), formats.to_micros(now()), existing)
+
+    in_transaction(db.session, work)
+    return Response(status=204)
+
+
+def _delete(resource: Resource, xreq: XapiRequest, key: DocumentKey) -> Response:
+    store = DocumentStore(db.session, xreq.credential.tenant_id)
+    if key.doc_id is None:
+        if resource.kind != STATE:
+            raise BadRequest(f"the {resource.id_param} parameter is required", path=resource.id_param)
+        in_transaction(db.session, lambda: store.delete_all(key))
+        return Response(status=204)
+
+    def work() -> None:
+        existing = store.get(key, lock=True)
+        check_preconditions("DELETE", Current(existing.etag if existing else None),
+                            xreq.header("If-Match"), xreq.header("If-None-Match"), put_needs_precondition=False)
+        if existing is not None:
+            store.delete(existing)
+
+    in_transaction(db.session, work)
+    return Response(status=204)
+
+
+@bp.route("/activities/state", methods=["GET", "PUT", "POST", "DELETE"])
+def state():
+    return handle(STATE_RESOURCE)
+
+
+@bp.route("/activities/profile", methods=["GET", "PUT", "POST", "DELETE"])
+def activity_profile():
+    return handle(ACTIVITY_PROFILE_RESOURCE)
+
+
+@bp.route("/agents/profile", methods=["GET", "PUT", "POST", "DELETE"])
+def agent_profile():
+    return handle(AGENT_PROFILE_RESOURCE)
+
