@@ -37,9 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
          expose_headers=XAPI_EXPOSED, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
 
     from lrs import cli
+    from lrs.api import register as register_api
     from lrs.xapi.http import register as register_xapi
 
     register_xapi(app)
+    register_api(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app

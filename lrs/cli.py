@@ -15,7 +15,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from lrs.accounts.service import AccountError, create_user, find_user, issue_token, set_password
 from lrs.extensions import db
+from lrs.models.accounts import ROLES
 from lrs.tenancy.credentials import (
     DEFAULT_TENANT,
     SCOPES,
@@ -39,7 +41,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init):
+    for command in (serve, credentials, init, users, tokens):
         app.cli.add_command(command)
 
 
@@ -165,3 +167,69 @@ def init(as_json: bool) -> None:
         f"  key:      {issued.key}",
         f"  secret:   {issued.secret}",
     ])
+
+
+# -- users and API tokens -------------------------------------------------------------------------------------
+
+@click.group("users")
+def users() -> None:
+    """People who log in to the pages and the admin API, with a role per tenant."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--password", default=None, help="Prompted for when omitted and a terminal is attached.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def users_create(email: str, name: str, role: str, tenant: str, password: str | None, as_json: bool) -> None:
+    """Create a user."""
+    try:
+        user = create_user(db.session, email=email, name=name, role=role, tenant=tenant, password=password)
+        db.session.commit()
+    except AccountError as exc:
+        _fail(str(exc))
+    _emit({"email": user.email, "role": user.role, "tenant": tenant}, as_json,
+          [f"created {user.role} {user.email} in tenant {tenant}"])
+
+
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.password_option("--password")
+@with_appcontext
+def users_set_password(email: str, tenant: str, password: str) -> None:
+    """Set (or reset) a user's password."""
+    user = find_user(db.session, tenant, email)
+    if user is None:
+        _fail(f"no user {email} in tenant {tenant}")
+    try:
+        set_password(user, password)
+    except AccountError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"password set for {user.email}")
+
+
+@click.group("tokens")
+def tokens() -> None:
+    """API tokens for scripts that call /api/v1/ (Authorization: Bearer <token>)."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--name", default="api", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def tokens_create(email: str, tenant: str, name: str, as_json: bool) -> None:
+    """Issue an API token (shown only now)."""
+    user = find_user(db.session, tenant, email)
+    if user is None:
+        _fail(f"no user {email} in tenant {tenant}")
+    issued = issue_token(db.session, current_app.config["SECRET_KEY"], user, name)
+    db.session.commit()
+    _emit({"token": issued.token, "user": issued.user, "tenant": issued.tenant, "role": issued.role}, as_json,
+          [f"token: {issued.token}"])

@@ -1,7 +1,9 @@
 """Database models. Every row a user can see carries the tenant it belongs to."""
 
+from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "Attachment", "Credential", "Document", "Statement", "StatementIndex", "Tenant"]
+__all__ = ["Activity", "ApiToken", "Attachment", "Credential", "Document", "Statement", "StatementIndex", "Tenant",
+           "User"]

@@ -1,0 +1,1 @@
+"""Users with a role per tenant, their passwords and API tokens."""
