@@ -41,7 +41,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init, users, tokens):
+    for command in (serve, credentials, init, users, tokens, sources):
         app.cli.add_command(command)
 
 
@@ -233,3 +233,117 @@ def tokens_create(email: str, tenant: str, name: str, as_json: bool) -> None:
     db.session.commit()
     _emit({"token": issued.token, "user": issued.user, "tenant": issued.tenant, "role": issued.role}, as_json,
           [f"token: {issued.token}"])
+
+
+# -- sources --------------------------------------------------------------------------------------------------
+
+def _base_url() -> str:
+    return current_app.config.get("LRS_PUBLIC_URL") or "http://127.0.0.1:8000"
+
+
+def _options(pairs: tuple[str, ...]) -> dict:
+    options: dict = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            _fail(f"--option takes key=value, not {pair!r}")
+        if value.startswith("@"):
+            try:
+                with open(value[1:], encoding="utf-8") as fh:
+                    value = json.load(fh)
+            except (OSError, ValueError) as exc:
+                _fail(f"--option {key}: cannot read JSON from {value[1:]}: {exc}")
+        options[key] = value
+    return options
+
+
+@click.group("sources")
+def sources() -> None:
+    """Senders of non-xAPI events (GitHub, GitLab, Caliper, webhooks) and their plugins."""
+
+
+@sources.command("add")
+@click.argument("kind")
+@click.option("--name", required=True)
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--option", "options", multiple=True, help="key=value, or key=@file.json for a JSON value.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def sources_add(kind: str, name: str, tenant: str, options: tuple[str, ...], as_json: bool) -> None:
+    """Add a source; prints the webhook URL and the secret to give the sending tool."""
+    from lrs.plugin_host.registry import registry
+    from lrs.plugin_host.sources import SourceError, add_source
+
+    try:
+        issued = add_source(db.session, registry(), current_app.config["SECRET_KEY"], _base_url(), kind=kind,
+                            name=name, tenant=tenant, options=_options(options))
+        db.session.commit()
+    except SourceError as exc:
+        _fail(f"{exc.detail} ({exc.path})")
+    _emit({"url": issued.url, "secret": issued.secret, "id": issued.id, "kind": kind, "tenant": issued.tenant},
+          as_json, [f"url:    {issued.url}", f"secret: {issued.secret}"])
+
+
+@sources.command("list")
+@click.option("--tenant", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def sources_list(tenant: str | None, as_json: bool) -> None:
+    """Sources with their health: received, stored, ignored, rejected, last error."""
+    from lrs.plugin_host.sources import source_summary, sources_of
+
+    items = [source_summary(s, t, _base_url()) for s, t in sources_of(db.session, tenant)]
+    if as_json:
+        click.echo(json.dumps(items))
+        return
+    for item in items:
+        state = "enabled" if item["enabled"] else "disabled"
+        click.echo(f"{item['id']:>4} {item['kind']:<12} {item['name']:<20} {state:<8} received={item['received']} "
+                   f"stored={item['stored']} ignored={item['ignored']} rejected={item['rejected']} "
+                   f"last_error={item['last_error'] or '-'}")
+
+
+@sources.command("disable")
+@click.argument("source")
+@click.option("--tenant", default=None)
+@with_appcontext
+def sources_disable(source: str, tenant: str | None) -> None:
+    """Stop accepting a source's deliveries (its URL answers 404)."""
+    from lrs.plugin_host.sources import SourceError, find_source
+
+    try:
+        found = find_source(db.session, _tenant_id(tenant), source)
+    except SourceError as exc:
+        _fail(exc.detail)
+    found.enabled = False
+    db.session.commit()
+    click.echo(f"disabled {found.name}")
+
+
+@sources.command("rotate-secret")
+@click.argument("source")
+@click.option("--tenant", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def sources_rotate(source: str, tenant: str | None, as_json: bool) -> None:
+    """Issue a new webhook secret; the old one stops working at once."""
+    from lrs.plugin_host.sources import SourceError, find_source, rotate_secret
+
+    try:
+        found = find_source(db.session, _tenant_id(tenant), source)
+    except SourceError as exc:
+        _fail(exc.detail)
+    secret = rotate_secret(db.session, current_app.config["SECRET_KEY"], found)
+    db.session.commit()
+    _emit({"id": found.id, "secret": secret}, as_json, [f"secret: {secret}"])
+
+
+def _tenant_id(tenant: str | None) -> int | None:
+    if tenant is None:
+        return None
+    from lrs.models import Tenant
+
+    found = db.session.scalar(select(Tenant.id).where(Tenant.name == tenant))
+    if found is None:
+        _fail(f"no tenant {tenant!r}")
+    return found

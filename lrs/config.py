@@ -40,4 +40,5 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_STATE_PUT_PRECONDITION": env.get("LRS_STATE_PUT_PRECONDITION", "2.0"),
         "LRS_BATCH_MAX": int(env.get("LRS_BATCH_MAX", "1000")),
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
+        "LRS_PLUGINS": env.get("LRS_PLUGINS", ""),
     }

@@ -52,7 +52,7 @@ def register(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "an API token: <key>.<secret>"}}},
         "security": [{"bearerAuth": []}]})
-    from lrs.api import credentials, me
+    from lrs.api import credentials, me, sources
 
-    for module in (me, credentials):
+    for module in (me, credentials, sources):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")

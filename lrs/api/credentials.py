@@ -29,7 +29,7 @@ class CredentialOut(Schema):
     revoked = fields.Boolean()
 
 
-class IssuedOut(CredentialOut):
+class IssuedCredentialOut(CredentialOut):
     secret = fields.String()
     tenant = fields.String()
 
@@ -51,7 +51,7 @@ class Credentials(MethodView):
         return [_out(c) for c, _ in list_credentials(db.session, _tenant_name())]
 
     @blp.arguments(CredentialIn)
-    @blp.response(201, IssuedOut)
+    @blp.response(201, IssuedCredentialOut)
     @login_required("admin")
     def post(self, data):
         try:

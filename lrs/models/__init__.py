@@ -2,8 +2,9 @@
 
 from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
+from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "ApiToken", "Attachment", "Credential", "Document", "Statement", "StatementIndex", "Tenant",
-           "User"]
+__all__ = ["Activity", "ApiToken", "Attachment", "Credential", "Document", "Source", "SourceReject", "Statement",
+           "StatementIndex", "Tenant", "User"]
