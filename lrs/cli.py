@@ -41,7 +41,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init, users, tokens, sources):
+    for command in (serve, credentials, init, users, tokens, sources, people):
         app.cli.add_command(command)
 
 
@@ -347,3 +347,47 @@ def _tenant_id(tenant: str | None) -> int | None:
     if found is None:
         _fail(f"no tenant {tenant!r}")
     return found
+
+
+# -- people ---------------------------------------------------------------------------------------------------
+
+@click.group("people")
+def people() -> None:
+    """The people directory."""
+
+
+@people.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--dry-run", is_flag=True, help="Only list what would change.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def people_import(file: str, tenant: str, dry_run: bool, as_json: bool) -> None:
+    """Create and update people from a CSV file (see the README for its columns). All or nothing."""
+    from lrs.people.csv_import import ImportError_
+    from lrs.people.directory import import_csv
+    from lrs.tenancy.credentials import get_or_create_tenant
+
+    try:
+        with open(file, encoding="utf-8") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        _fail(f"{file} is not UTF-8")
+    owner = get_or_create_tenant(db.session, tenant)
+    try:
+        result = import_csv(db.session, owner.id, text, dry_run=dry_run)
+    except ImportError_ as exc:
+        db.session.rollback()
+        lines = "\n".join(f"  line {e.line}, column {e.column}: {e.message}" for e in exc.errors)
+        _fail(f"{len(exc.errors)} error(s); nothing was imported:\n{lines}")
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    verb = "would" if dry_run else "did"
+    click.echo(f"{verb} create {len(result['create'])}, update {len(result['update'])}; "
+               f"{result['unchanged']} unchanged")
+    for item in result["create"]:
+        click.echo(f"  + {item['employee_id']} {item['name']}")
+    for item in result["update"]:
+        click.echo(f"  ~ {item['employee_id']}: {', '.join(item['changes'])}")

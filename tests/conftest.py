@@ -80,13 +80,9 @@ def migrated(database_url, tmp_path_factory) -> str:
 
 def _empty_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+    with db.engine.begin() as conn:  # DELETE beats TRUNCATE on the few rows a test leaves
+        for table in tables:
+            conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -36,8 +36,10 @@ class LrsApi(Api):
             return json_response({"error": "invalid_request", "detail": detail, "path": path}, 400)
         name = (error.name or "error").lower().replace(" ", "_")
         detail = data.get("message") or error.description
-        return json_response({"error": name, "detail": detail, "path": data.get("path", request.path)},
-                             error.code or 500)
+        body = {"error": name, "detail": detail, "path": data.get("path", request.path)}
+        if "errors" in data:
+            body["errors"] = data["errors"]
+        return json_response(body, error.code or 500)
 
 
 api = LrsApi()
@@ -52,7 +54,7 @@ def register(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "an API token: <key>.<secret>"}}},
         "security": [{"bearerAuth": []}]})
-    from lrs.api import credentials, me, sources
+    from lrs.api import credentials, me, people, sources
 
-    for module in (me, credentials, sources):
+    for module in (me, credentials, sources, people):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")

@@ -2,9 +2,10 @@
 
 from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
+from lrs.models.people import AuditEntry, Identity, Person, Team, TeamMember
 from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "ApiToken", "Attachment", "Credential", "Document", "Source", "SourceReject", "Statement",
-           "StatementIndex", "Tenant", "User"]
+__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Credential", "Document", "Identity", "Person",
+           "Source", "SourceReject", "Statement", "StatementIndex", "Team", "TeamMember", "Tenant", "User"]

@@ -22,6 +22,8 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    # The person in the directory this user is (what a learner sees; whose reports a manager sees).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # A slow, salted hash (werkzeug's scrypt); None until a password is set.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created: Mapped[datetime] = mapped_column()

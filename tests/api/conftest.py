@@ -36,7 +36,7 @@ class ApiClient:
 def make_user_client(app, client, role: str, tenant: str = "default", email: str | None = None) -> ApiClient:
     with app.app_context():
         user = create_user(db.session, email=email or f"{role}@{tenant}.example.com", name=role.title(),
-                           role=role, tenant=tenant, password="a long password")
+                           role=role, tenant=tenant)
         issued = issue_token(db.session, SECRET_KEY, user)
         db.session.commit()
     return ApiClient(client, issued.token)

@@ -1,0 +1,1 @@
+"""The people directory: people, identities, managers, teams; CSV import; erasure."""
