@@ -41,7 +41,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init, users, tokens, sources, people):
+    for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker):
         app.cli.add_command(command)
 
 
@@ -391,3 +391,98 @@ def people_import(file: str, tenant: str, dry_run: bool, as_json: bool) -> None:
         click.echo(f"  + {item['employee_id']} {item['name']}")
     for item in result["update"]:
         click.echo(f"  ~ {item['employee_id']}: {', '.join(item['changes'])}")
+
+
+# -- goals and progress ---------------------------------------------------------------------------------------
+
+@click.group("goals")
+def goals() -> None:
+    """Learning goals: rules over statements."""
+
+
+@goals.command("create")
+@click.option("--title", required=True)
+@click.option("--person", "employee_id", default=None, help="The person's employee_id.")
+@click.option("--team", "team_name", default=None, help="A team: the goal is copied to each member.")
+@click.option("--rule", "rule_text", required=True, help="The rule as JSON, or @file.json.")
+@click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--weight", type=float, default=1.0, show_default=True)
+@click.option("--description", default="")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def goals_create(title, employee_id, team_name, rule_text, starts, due, weight, description, tenant, as_json):
+    """Create a goal for a person or a team; statements already stored count towards it."""
+    from lrs.models import Person, Team
+    from lrs.progress.engine import ProgressEngine
+    from lrs.progress.goals import GoalError, GoalSpec, check_spec, create_goal
+
+    tenant_id = _tenant_id(tenant)
+    rule = _options((f"rule={rule_text}",))["rule"] if rule_text.startswith("@") else _json_arg(rule_text, "--rule")
+    person_id = team_id = None
+    if employee_id is not None:
+        person_id = db.session.scalar(select(Person.id).where(Person.tenant_id == tenant_id,
+                                                              Person.employee_id == employee_id))
+        if person_id is None:
+            _fail(f"no person with employee_id {employee_id!r}")
+    if team_name is not None:
+        team_id = db.session.scalar(select(Team.id).where(Team.tenant_id == tenant_id, Team.name == team_name))
+        if team_id is None:
+            _fail(f"no team {team_name!r}")
+    spec = GoalSpec(title=title, rule=rule, description=description, person_id=person_id, team_id=team_id,
+                    starts_on=starts.date() if starts else None, due_on=due.date() if due else None,
+                    weight=weight)
+    try:
+        warnings = check_spec(db.session, tenant_id, spec)
+    except GoalError as exc:
+        _fail(f"{exc.detail} ({exc.path})")
+    made = create_goal(db.session, tenant_id, spec, None)
+    ProgressEngine(db.session).refresh_goals({g.id for g in made})
+    db.session.commit()
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    _emit({"goals": [g.id for g in made], "warnings": warnings}, as_json,
+          [f"created {len(made)} goal(s): {', '.join(str(g.id) for g in made)}"])
+
+
+def _json_arg(text: str, name: str):
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        _fail(f"{name} is not valid JSON: {exc}")
+
+
+@click.group("progress")
+def progress() -> None:
+    """The progress engine."""
+
+
+@progress.command("rebuild")
+@with_appcontext
+def progress_rebuild() -> None:
+    """Recompute all progress from the statement log (gives the same result as the incremental engine)."""
+    from lrs.progress.engine import ProgressEngine
+
+    applied = ProgressEngine(db.session).rebuild()
+    db.session.commit()
+    click.echo(f"rebuilt progress from {applied} statements")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Catch up once and exit.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
+@with_appcontext
+def worker(once: bool, interval: float) -> None:
+    """Consume the statement log: progress (several workers share the cursor safely)."""
+    import time
+
+    from lrs.progress.engine import ProgressEngine
+
+    while True:
+        applied = ProgressEngine(db.session).catch_up()
+        db.session.commit()
+        if once and applied == 0:
+            break
+        if applied == 0:
+            time.sleep(interval)

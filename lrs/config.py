@@ -41,4 +41,5 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_BATCH_MAX": int(env.get("LRS_BATCH_MAX", "1000")),
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
         "LRS_PLUGINS": env.get("LRS_PLUGINS", ""),
+        "LRS_PROGRESS_INLINE": env.get("LRS_PROGRESS_INLINE", "1").lower() not in ("0", "false", "no"),
     }

@@ -16,6 +16,7 @@ from lrs.people.access import can_see, visible_people
 from lrs.people.csv_import import ImportError_
 from lrs.people.directory import DirectoryError, add_identity, get_person, import_csv, person_summary
 from lrs.people.identities import IdentityError
+from lrs.progress.engine import ProgressEngine
 
 PREFIX = "/people"
 blp = Blueprint("people", __name__, description="The people directory")
@@ -113,5 +114,6 @@ class PersonIdentities(MethodView):
             abort(400, message=str(exc), path="$.identity")
         except DirectoryError as exc:
             abort(409, message=exc.detail, path=exc.path)
+        ProgressEngine(db.session).refresh_people(person.tenant_id, {person.id})
         db.session.commit()
         return person_summary(db.session, person)

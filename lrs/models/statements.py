@@ -28,6 +28,8 @@ class Statement(db.Model):
         Index("ix_statements_tenant_seq", "tenant_id", "seq"),
         Index("ix_statements_tenant_stored", "tenant_id", "stored_us"),
         Index("ix_statements_tenant_ref", "tenant_id", "ref_target"),
+        # Never reuse a sequence number on SQLite (an erased last statement would free its rowid).
+        {"sqlite_autoincrement": True},
     )
 
     seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)

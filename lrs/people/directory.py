@@ -53,11 +53,15 @@ def import_csv(session: Session, tenant_id: int, text: str, *, dry_run: bool) ->
     current, owners = load_known(session, tenant_id)
     plan = csv_import.plan(rows, current, owners)
     if not dry_run:
-        _apply(session, tenant_id, rows, plan)
+        touched = _apply(session, tenant_id, rows, plan)
+        from lrs.progress.engine import ProgressEngine
+
+        ProgressEngine(session).refresh_people(tenant_id, touched)
     return {"dry_run": dry_run, **plan.summary()}
 
 
-def _apply(session: Session, tenant_id: int, rows: list[PersonRow], plan: Plan) -> None:
+def _apply(session: Session, tenant_id: int, rows: list[PersonRow], plan: Plan) -> set[int]:
+    """Apply a plan; returns the people who gained identities (their goals need a recount)."""
     by_employee = {p.employee_id: p for p in session.scalars(select(Person).where(Person.tenant_id == tenant_id))}
     for row in plan.create:
         person = Person(tenant_id=tenant_id, employee_id=row.employee_id, name=row.name, email=row.email,
@@ -67,6 +71,7 @@ def _apply(session: Session, tenant_id: int, rows: list[PersonRow], plan: Plan) 
     session.flush()
     teams = {t.name: t for t in session.scalars(select(Team).where(Team.tenant_id == tenant_id))}
     changed = [r for r in plan.create] + [r for r, _ in plan.update]
+    touched: set[int] = set()
     for row in changed:
         person = by_employee[row.employee_id]
         person.name, person.email = row.name, row.email
@@ -75,6 +80,7 @@ def _apply(session: Session, tenant_id: int, rows: list[PersonRow], plan: Plan) 
         for identity in row.identities:
             if identity.value not in have:
                 _add_identity_row(session, tenant_id, person.id, identity)
+                touched.add(person.id)
         if row.teams is not None:
             session.execute(delete(TeamMember).where(TeamMember.person_id == person.id))
             for name in dict.fromkeys(row.teams):
@@ -84,6 +90,7 @@ def _apply(session: Session, tenant_id: int, rows: list[PersonRow], plan: Plan) 
                     session.flush()
                 session.add(TeamMember(team_id=teams[name].id, person_id=person.id))
     session.flush()
+    return touched
 
 
 def _add_identity_row(session: Session, tenant_id: int, person_id: int, identity: ParsedIdentity) -> None:

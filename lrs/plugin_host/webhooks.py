@@ -14,6 +14,7 @@ from lrs.models import Source
 from lrs.plugin_host.base import Event, EventError, VerificationError
 from lrs.plugin_host.registry import registry
 from lrs.plugin_host.sources import record, source_secret
+from lrs.progress.inline import after_statements_stored
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.http import json_response
 from lrs.xapi.service import Writer, store_statements
@@ -96,4 +97,5 @@ def receive(public_id: str) -> Response:
         record(db.session, source_id, received=1, rejects=[(f"{detail} ({exc.path})", None)], error=detail)
         return _error(exc.status if exc.status < 500 else 422, "statement_refused", detail, exc.path)
     record(db.session, source_id, received=1, stored=len(ids), rejects=rejects)
+    after_statements_stored()
     return json_response({"stored": len(ids), "ids": ids, "rejected": translation.rejected})

@@ -84,7 +84,8 @@ def upgrade():
     sa.Column('attachment_hashes', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ),
     sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('tenant_id', 'statement_id', name='uq_statements_tenant_id')
+    sa.UniqueConstraint('tenant_id', 'statement_id', name='uq_statements_tenant_id'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.create_index('ix_statements_tenant_ref', ['tenant_id', 'ref_target'], unique=False)

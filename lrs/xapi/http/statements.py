@@ -6,6 +6,7 @@ import orjson
 from flask import Response, current_app, request
 
 from lrs.extensions import db
+from lrs.progress.inline import after_statements_stored
 from lrs.xapi import formats, multipart, output
 from lrs.xapi.errors import BadRequest, NotFound
 from lrs.xapi.http import bp, finish, http_date, json_response
@@ -81,6 +82,7 @@ def put_statement(xreq: XapiRequest) -> Response:
         raise BadRequest("the statement's id does not match the statementId parameter", path="$.id")
     store_statements(db.session, writer, [{**body, "id": statement_id.lower()} if "id" not in body else body],
                      xreq.version, parts)
+    after_statements_stored()
     return Response(status=204)
 
 
@@ -101,6 +103,7 @@ def post_statements(xreq: XapiRequest) -> Response:
     else:
         raise BadRequest("the body must be a statement object or an array of statements", path="$")
     ids = store_statements(db.session, writer, batch, xreq.version, parts)
+    after_statements_stored()
     return json_response(ids)
 
 

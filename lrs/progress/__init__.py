@@ -1,0 +1,1 @@
+"""Goals and certifications: statements become progress, incrementally and exactly."""

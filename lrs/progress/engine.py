@@ -1,0 +1,224 @@
+"""The progress engine: a consumer of the statement log that turns statements into goal progress.
+
+Incremental: a statement touches only the goals of the people its actor is (for a group actor, its
+members), and of those only the goals whose rule it matches. Exact: progress is always computed from the
+set of evidence (the non-voided statements that match), so a rebuild from the log gives the same result
+whatever order statements arrived in. Never commits: ``catch_up`` and ``rebuild`` are called by a use case
+(the worker loop, the inline hook, the CLI) that commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+import orjson
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lrs.models import ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
+from lrs.progress.cursor import CursorState
+from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
+from lrs.xapi import formats
+from lrs.xapi.statements import agent_hashes, is_voiding, statement_ref_target
+from lrs.xapi.store import dialect_insert
+
+log = logging.getLogger(__name__)
+CURSOR = "progress"
+GRACE_US = 30_000_000
+
+
+@dataclass(frozen=True)
+class GoalRule:
+    goal_id: int
+    person_id: int
+    rule: Rule
+    starts_us: int | None
+
+
+def _day_start_us(day) -> int | None:
+    if day is None:
+        return None
+    return formats.to_micros(datetime.combine(day, time.min, tzinfo=UTC))
+
+
+class ProgressEngine:
+    def __init__(self, session: Session):
+        self.session = session
+        self._rules: dict[int, GoalRule] = {}
+        self._dirty: set[int] = set()
+
+    # -- reading the log ----------------------------------------------------------------------------------
+
+    def _cursor(self, wait: bool = True) -> tuple[ConsumerCursor | None, CursorState]:
+        """The cursor row, locked for this transaction; None when another worker holds it and not ``wait``."""
+        self.session.execute(dialect_insert(self.session, ConsumerCursor).values(
+            name=CURSOR, position=0, pending="[]", gaps="{}", updated=datetime.now(UTC).replace(tzinfo=None)
+        ).on_conflict_do_nothing(index_elements=["name"]))
+        query = select(ConsumerCursor).where(ConsumerCursor.name == CURSOR)
+        row = self.session.scalar(query.with_for_update(skip_locked=not wait))
+        if row is None:
+            return None, CursorState()
+        state = CursorState(row.position, set(orjson.loads(row.pending)),
+                            {int(k): v for k, v in orjson.loads(row.gaps).items()})
+        return row, state
+
+    def catch_up(self, batch: int = 2000) -> int:
+        """Apply statements the engine has not seen yet; returns how many were applied (0 when another
+        worker is at it)."""
+        row, state = self._cursor(wait=False)
+        if row is None:
+            return 0
+        rows = self.session.execute(
+            select(Statement.seq, Statement.tenant_id, Statement.payload, Statement.voided)
+            .where(Statement.seq > state.position).order_by(Statement.seq).limit(batch + len(state.pending))
+        ).all()
+        fresh = [r for r in rows if r.seq in set(state.unhandled([r.seq for r in rows]))]
+        for item in fresh:
+            self.apply(item.tenant_id, orjson.loads(item.payload), item.voided)
+        self.flush()
+        state.advance([r.seq for r in fresh], formats.to_micros(datetime.now(UTC)), GRACE_US)
+        row.position = state.position
+        row.pending = orjson.dumps(sorted(state.pending)).decode()
+        row.gaps = orjson.dumps({str(k): v for k, v in state.gaps.items()}).decode()
+        row.updated = datetime.now(UTC).replace(tzinfo=None)
+        return len(fresh)
+
+    # -- applying one statement ---------------------------------------------------------------------------
+
+    def apply(self, tenant_id: int, statement: dict, voided: bool, only: set[int] | None = None) -> None:
+        """Credit one statement to the goals it counts for (``only``: limit to these goals)."""
+        if voided:
+            return
+        if is_voiding(statement):
+            target = statement_ref_target(statement)
+            goals = set(self.session.scalars(select(GoalEvidence.goal_id).where(
+                GoalEvidence.tenant_id == tenant_id, GoalEvidence.statement_id == target)))
+            if goals:
+                self.session.execute(delete(GoalEvidence).where(
+                    GoalEvidence.tenant_id == tenant_id, GoalEvidence.statement_id == target))
+                self._dirty |= goals
+            return
+        people = self._people_for(tenant_id, statement["actor"])
+        if not people:
+            return
+        evidence: Evidence | None = None
+        for goal in self._goals_of(tenant_id, people):
+            if (only is not None and goal.goal_id not in only) or not matches(goal.rule, statement):
+                continue
+            evidence = evidence or evidence_of(statement)
+            if goal.starts_us is not None and evidence.timestamp_us < goal.starts_us:
+                continue
+            self.session.execute(dialect_insert(self.session, GoalEvidence).values(
+                goal_id=goal.goal_id, statement_id=evidence.statement_id, tenant_id=tenant_id,
+                activity_id=evidence.activity_id, seconds=evidence.seconds, timestamp_us=evidence.timestamp_us,
+            ).on_conflict_do_nothing(index_elements=["goal_id", "statement_id"]))
+            self._dirty.add(goal.goal_id)
+
+    def _people_for(self, tenant_id: int, actor: dict) -> set[int]:
+        hashes = list(set(agent_hashes(actor)))
+        if not hashes:
+            return set()
+        return set(self.session.scalars(select(Identity.person_id).where(
+            Identity.tenant_id == tenant_id, Identity.agent_hash.in_(hashes))))
+
+    def _goals_of(self, tenant_id: int, people: set[int]) -> list[GoalRule]:
+        rows = self.session.execute(select(Goal.id, Goal.person_id, Goal.rule, Goal.starts_on).where(
+            Goal.tenant_id == tenant_id, Goal.person_id.in_(sorted(people))))
+        found = []
+        for goal_id, person_id, rule, starts_on in rows:
+            cached = self._rules.get(goal_id)
+            if cached is None:
+                cached = GoalRule(goal_id, person_id, parse_rule(orjson.loads(rule)), _day_start_us(starts_on))
+                self._rules[goal_id] = cached
+            found.append(cached)
+        return found
+
+    # -- progress from evidence ---------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.recompute(self._dirty)
+        self._dirty = set()
+
+    def recompute(self, goal_ids: set[int]) -> None:
+        """Progress of these goals from their evidence (the same function a rebuild uses)."""
+        evidence: dict[int, list[Evidence]] = defaultdict(list)
+        for goal_id, sid, activity, seconds, ts in self.session.execute(
+                select(GoalEvidence.goal_id, GoalEvidence.statement_id, GoalEvidence.activity_id,
+                       GoalEvidence.seconds, GoalEvidence.timestamp_us)
+                .where(GoalEvidence.goal_id.in_(sorted(goal_ids)))):
+            evidence[goal_id].append(Evidence(sid, activity, seconds, ts))
+        rules = dict(self.session.execute(select(Goal.id, Goal.rule).where(Goal.id.in_(sorted(goal_ids)))).all())
+        for goal_id in sorted(goal_ids):
+            if goal_id not in rules:
+                continue
+            rule = parse_rule(orjson.loads(rules[goal_id]))
+            items = evidence.get(goal_id, [])
+            value = progress_value(rule, items)
+            values = {"value": value, "fraction": fraction(rule, value), "achieved_us": achieved_at(rule, items)}
+            self.session.execute(dialect_insert(self.session, GoalProgress).values(goal_id=goal_id, **values)
+                                 .on_conflict_do_update(index_elements=["goal_id"], set_=values))
+
+    # -- starting over ------------------------------------------------------------------------------------
+
+    def rebuild(self, batch: int = 5000) -> int:
+        """Recompute all progress from the log; the result equals what the incremental path gives."""
+        self.session.execute(delete(GoalEvidence))
+        self.session.execute(delete(GoalProgress))
+        goals = set(self.session.scalars(select(Goal.id).where(Goal.person_id.is_not(None))))
+        self._rules.clear()
+        applied, last = 0, 0
+        while True:
+            rows = self.session.execute(
+                select(Statement.seq, Statement.tenant_id, Statement.payload, Statement.voided)
+                .where(Statement.seq > last).order_by(Statement.seq).limit(batch)).all()
+            if not rows:
+                break
+            for item in rows:
+                self.apply(item.tenant_id, orjson.loads(item.payload), item.voided)
+            applied += len(rows)
+            last = rows[-1].seq
+        self._dirty |= goals
+        self.flush()
+        row, _ = self._cursor()
+        row.position, row.pending, row.gaps = last or row.position, "[]", "{}"
+        return applied
+
+    def refresh_people(self, tenant_id: int, people: set[int]) -> None:
+        """Recount the goals of these people, e.g. after identities were linked to them."""
+        if people:
+            self.refresh_goals(set(self.session.scalars(select(Goal.id).where(
+                Goal.tenant_id == tenant_id, Goal.person_id.in_(sorted(people))))))
+
+    def refresh_goals(self, goal_ids: set[int]) -> None:
+        """Recount goals from the log, e.g. after a goal is created or an identity is linked."""
+        if not goal_ids:
+            return
+        self.session.execute(delete(GoalEvidence).where(GoalEvidence.goal_id.in_(sorted(goal_ids))))
+        rows = self.session.execute(select(Goal.id, Goal.tenant_id, Goal.person_id).where(
+            Goal.id.in_(sorted(goal_ids)), Goal.person_id.is_not(None))).all()
+        for tenant_id in {r.tenant_id for r in rows}:
+            people = {r.person_id for r in rows if r.tenant_id == tenant_id}
+            wanted = {r.id for r in rows if r.tenant_id == tenant_id}
+            for statement, voided in self._statements_of(tenant_id, people):
+                if not is_voiding(statement):
+                    self.apply(tenant_id, statement, voided, only=wanted)
+        self._dirty |= set(goal_ids)
+        self.flush()
+
+    def _statements_of(self, tenant_id: int, people: set[int]):
+        from lrs.models import StatementIndex
+        from lrs.xapi.statements import AGENT
+
+        hashes = list(self.session.scalars(select(Identity.agent_hash).where(
+            Identity.tenant_id == tenant_id, Identity.person_id.in_(sorted(people)))))
+        if not hashes:
+            return
+        seqs = select(StatementIndex.seq).where(StatementIndex.tenant_id == tenant_id,
+                                                StatementIndex.kind == AGENT, StatementIndex.value_hash.in_(hashes))
+        for payload, voided in self.session.execute(
+                select(Statement.payload, Statement.voided).where(Statement.seq.in_(seqs)).order_by(Statement.seq)):
+            yield orjson.loads(payload), voided
