@@ -15,7 +15,13 @@ from .values import is_iri, is_uri, language_map_problem
 
 S2, S4 = "structure §2", "structure §4"
 S6, S61, S62 = "structure §6", "structure §6.1", "structure §6.2"
-S7, S71, S72, S73, S74 = "structure §7", "structure §7.1", "structure §7.2", "structure §7.3", "structure §7.4"
+S7, S71, S72, S73, S74 = (
+    "structure §7",
+    "structure §7.1",
+    "structure §7.2",
+    "structure §7.3",
+    "structure §7.4",
+)
 S8, S81, S9 = "structure §8", "structure §8.1", "structure §9"
 
 PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
@@ -54,8 +60,9 @@ class Checker:
             self.error(child(path, key), "required", section, f"'{key}' is required")
         return False
 
-    def iri(self, obj: Mapping, key: str, path: str, section: str, *, required: bool = False,
-            uri: bool = False) -> bool:
+    def iri(
+        self, obj: Mapping, key: str, path: str, section: str, *, required: bool = False, uri: bool = False
+    ) -> bool:
         if not self.present(obj, key, path, section, required):
             return not required
         value, ok = obj[key], (is_uri if uri else is_iri)(obj[key])
@@ -80,8 +87,16 @@ class Checker:
                 self.error(child(child(path, key), i), "iri", section, f"{item!r} is not an absolute IRI")
         return good
 
-    def language_map(self, obj: Mapping, key: str, path: str, section: str, *, required: bool = False,
-                     rule: str = "required") -> bool:
+    def language_map(
+        self,
+        obj: Mapping,
+        key: str,
+        path: str,
+        section: str,
+        *,
+        required: bool = False,
+        rule: str = "required",
+    ) -> bool:
         if key not in obj:
             if required:
                 self.error(child(path, key), rule, section, f"'{key}' is required")
@@ -117,8 +132,12 @@ class Checker:
         known = set(known)
         for key in obj:
             if key not in known and not is_property_iri(key):
-                self.error(child(path, key), "unknown-property", S4,
-                           f"'{key}' is not a property of this object and is not an IRI")
+                self.error(
+                    child(path, key),
+                    "unknown-property",
+                    S4,
+                    f"'{key}' is not a property of this object and is not an IRI",
+                )
 
     def object(self, value: Any, path: str, section: str, what: str) -> bool:
         if not isinstance(value, dict):
@@ -152,14 +171,19 @@ def check_context(value: Any, path: str, required: str, section: str, ck: Checke
         ck.error(path, "context", section, f"@context must be {required} (or an array containing it)")
 
 
-def check_in_scheme(obj: Mapping, path: str, section: str, scope: Scope, ck: Checker, *,
-                    required: bool = True) -> None:
+def check_in_scheme(
+    obj: Mapping, path: str, section: str, scope: Scope, ck: Checker, *, required: bool = True
+) -> None:
     """``inScheme`` must be the id of one of this profile's versions."""
     if not ck.iri(obj, "inScheme", path, section, required=required) or "inScheme" not in obj:
         return
     if obj["inScheme"] not in scope.version_ids:
-        ck.error(child(path, "inScheme"), "in-scheme", section,
-                 f"inScheme {obj['inScheme']} is not the id of a version of this profile")
+        ck.error(
+            child(path, "inScheme"),
+            "in-scheme",
+            section,
+            f"inScheme {obj['inScheme']} is not the id of a version of this profile",
+        )
 
 
 def items(doc: Mapping, key: str) -> list[tuple[int, Any]]:

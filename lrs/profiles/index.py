@@ -14,7 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .errors import RuleFailure
-from .templates import CompiledTemplate, Lookup, StatementView, compile_template, fits, rule_failures
+from .templates import (
+    CompiledTemplate,
+    Lookup,
+    StatementView,
+    as_object,
+    compile_template,
+    fits,
+    rule_failures,
+)
 
 Key = tuple[str, object]
 
@@ -79,16 +87,18 @@ class TemplateIndex:
 
     def claimed_profiles(self, statement: Mapping) -> list[str]:
         """Profiles (ids) that the statement names by a version id in its category context activities."""
-        context = statement.get("context") or {}
-        category = (context.get("contextActivities") or {}).get("category") or []
-        found = []
+        activities = as_object(as_object(statement.get("context")).get("contextActivities"))
+        category = activities.get("category") or []
+        found: list[str] = []
         for activity in category if isinstance(category, list) else [category]:
-            pid = self._versions.get(activity.get("id")) if isinstance(activity, dict) else None
+            pid = self._versions.get(as_object(activity).get("id", ""))
             if pid is not None and pid not in found:
                 found.append(pid)
         return found
 
-    def candidates(self, view: StatementView, profiles: Iterable[str] | None = None) -> list[CompiledTemplate]:
+    def candidates(
+        self, view: StatementView, profiles: Iterable[str] | None = None
+    ) -> list[CompiledTemplate]:
         """The templates whose Determining Properties the statement has, in profile order."""
         keys: list[Key] = [("verb", view.verb), ("object", view.object_type)]
         keys += [(kind, t) for kind, types in view.context_types.items() for t in types]
@@ -96,11 +106,14 @@ class TemplateIndex:
         found = {id(t): t for key in keys for t in self._buckets.get(key, ())}
         found.update((id(t), t) for t in self._always)
         wanted = None if profiles is None else set(profiles)
-        return sorted((t for t in found.values() if (wanted is None or t.profile in wanted) and fits(t, view)),
-                      key=lambda t: self._order[id(t)])
+        return sorted(
+            (t for t in found.values() if (wanted is None or t.profile in wanted) and fits(t, view)),
+            key=lambda t: self._order[id(t)],
+        )
 
-    def validate(self, statement: Mapping, *, profiles: Iterable[str] | None = None,
-                 lookup: Lookup | None = None) -> dict[str, TemplateValidation]:
+    def validate(
+        self, statement: Mapping, *, profiles: Iterable[str] | None = None, lookup: Lookup | None = None
+    ) -> dict[str, TemplateValidation]:
         """communication §2.1 ``validates`` for each profile (all of the index's by default)."""
         view = StatementView.of(statement)
         chosen = list(self.profiles if profiles is None else profiles)
@@ -115,8 +128,9 @@ class TemplateIndex:
         out = {}
         for pid in chosen:
             if failing[pid]:
-                out[pid] = TemplateValidation(pid, "invalid", tuple(failing[pid]), tuple(matched[pid]),
-                                              tuple(failures[pid]))
+                out[pid] = TemplateValidation(
+                    pid, "invalid", tuple(failing[pid]), tuple(matched[pid]), tuple(failures[pid])
+                )
             else:
                 outcome = "success" if matched[pid] else "unmatched"
                 out[pid] = TemplateValidation(pid, outcome, tuple(matched[pid]), tuple(matched[pid]))

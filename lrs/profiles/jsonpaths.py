@@ -1,10 +1,17 @@
-"""JSONPath as the profiles spec allows it (structure §8.1), parsed here and evaluated by python-jsonpath.
+"""JSONPath as the profiles spec allows it (structure §8.1): parsed and evaluated here.
 
 The spec restricts Goessner's JSONPath: no filter or script expressions; inside brackets only strings,
 non-negative integers, ``*`` and comma unions of these; and several paths may be joined with ``|``, the
-result being all their values. ``path_problem`` checks a string against that grammar; ``compile_path``
-turns an accepted string into a cached python-jsonpath query over a canonical bracketed form, so the
-evaluation sees only what the grammar allows.
+result being all their values. ``path_problem`` checks a string against that grammar and also has
+python-jsonpath compile its canonical bracketed form (``canonical_path``), so nothing is accepted that
+the library would refuse.
+
+``compile_path`` returns a cached function giving every value a path selects. It walks the parsed
+segments itself rather than calling python-jsonpath's ``findall``: that builds match objects and
+normalised paths for every node (15 to 40 microseconds a path, most of the cost of checking a statement)
+and parses any *string* it is given as JSON, which a selector applied to a string value must not do.
+The values are those python-jsonpath finds on the same document; the tests compare both on every path
+of the five profiles.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import jsonpath
@@ -23,6 +30,23 @@ _INT = re.compile(r"-?\d+")
 
 class JSONPathSyntaxError(ValueError):
     pass
+
+
+class _Name(str):
+    """A member name (as opposed to the wildcard)."""
+
+    __slots__ = ()
+
+
+class _Wildcard:
+    """``*``, in brackets or after a dot (a member literally named "*" is a _Name)."""
+
+    def __repr__(self) -> str:
+        return "*"
+
+
+WILDCARD = _Wildcard()
+Segment = tuple[bool, list[Any]]  # (descendant?, selectors: _Name, int or WILDCARD)
 
 
 def _string(text: str, i: int) -> tuple[str, int]:
@@ -43,6 +67,7 @@ def _string(text: str, i: int) -> tuple[str, int]:
 def _bracket(text: str, i: int) -> tuple[list[Any], int]:
     """Parse ``[item, item]`` starting after the ``[``; items are str, int or '*'."""
     items: list[Any] = []
+    item: Any
     while True:
         while i < len(text) and text[i] == " ":
             i += 1
@@ -50,9 +75,10 @@ def _bracket(text: str, i: int) -> tuple[list[Any], int]:
             raise JSONPathSyntaxError("unterminated bracket")
         ch = text[i]
         if ch in "'\"":
-            item, i = _string(text, i)
+            name, i = _string(text, i)
+            item = _Name(name)
         elif ch == "*":
-            item, i = "*", i + 1
+            item, i = WILDCARD, i + 1
         elif ch in "?(":
             raise JSONPathSyntaxError("filter and script expressions are not allowed")
         elif m := _INT.match(text, i):
@@ -72,7 +98,7 @@ def _bracket(text: str, i: int) -> tuple[list[Any], int]:
         raise JSONPathSyntaxError("slices and other operators are not allowed in brackets")
 
 
-def _segments(text: str) -> list[tuple[bool, list[Any]]]:
+def _segments(text: str) -> list[Segment]:
     """Parse one path (no pipes) into (descendant?, selectors) segments."""
     text = text.strip()
     if not text:
@@ -81,14 +107,14 @@ def _segments(text: str) -> list[tuple[bool, list[Any]]]:
     if text[0] == "$":
         i = 1
     elif m := _NAME.match(text):  # relative path as in the spec's own example: "context.x"
-        out.append((False, [m.group()]))
+        out.append((False, [_Name(m.group())]))
         i = m.end()
     while i < len(text):
         descendant = text.startswith("..", i)
         if text[i] == ".":
             i += 2 if descendant else 1
             if i < len(text) and text[i] == "*":
-                out.append((descendant, ["*"]))
+                out.append((descendant, [WILDCARD]))
                 i += 1
                 continue
             if descendant and i < len(text) and text[i] == "[":
@@ -98,7 +124,7 @@ def _segments(text: str) -> list[tuple[bool, list[Any]]]:
             m = _NAME.match(text, i)
             if not m:
                 raise JSONPathSyntaxError(f"a member name is expected at position {i}")
-            out.append((descendant, [m.group()]))
+            out.append((descendant, [_Name(m.group())]))
             i = m.end()
         elif text[i] == "[":
             items, i = _bracket(text, i + 1)
@@ -108,10 +134,12 @@ def _segments(text: str) -> list[tuple[bool, list[Any]]]:
     return out
 
 
-def _canonical(segments: list[tuple[bool, list[Any]]]) -> str:
+def _canonical(segments: list[Segment]) -> str:
     parts = ["$"]
     for descendant, items in segments:
-        rendered = ", ".join("*" if s == "*" else json.dumps(s) if isinstance(s, str) else str(s) for s in items)
+        rendered = ", ".join(
+            json.dumps(str(s)) if isinstance(s, _Name) else "*" if s is WILDCARD else str(s) for s in items
+        )
         parts.append(("..[" if descendant else "[") + rendered + "]")
     return "".join(parts)
 
@@ -152,7 +180,60 @@ def path_problem(text: Any) -> str | None:
     return None
 
 
+def _children(node: Any) -> Any:
+    if isinstance(node, dict):
+        return node.values()
+    return node if isinstance(node, list) else ()
+
+
+def _select(node: Any, items: list[Any], out: list[Any]) -> None:
+    for item in items:
+        if item is WILDCARD:
+            out.extend(_children(node))
+        elif isinstance(item, _Name):
+            if isinstance(node, dict) and item in node:
+                out.append(node[item])
+        elif isinstance(node, list):
+            if item < len(node):
+                out.append(node[item])
+        elif isinstance(node, dict) and str(item) in node:  # Goessner: obj[0] is obj["0"]
+            out.append(node[str(item)])
+
+
+def _descend(node: Any, items: list[Any], out: list[Any]) -> None:
+    _select(node, items, out)
+    for inner in _children(node):
+        _descend(inner, items, out)
+
+
+def _find(paths: list[list[Segment]], document: Any) -> list[Any]:
+    found: list[Any] = []
+    for segments in paths:
+        nodes = [document]
+        for descendant, items in segments:
+            step: list[Any] = []
+            for node in nodes:
+                (_descend if descendant else _select)(node, items, step)
+            nodes = step
+        found.extend(nodes)
+    return found
+
+
+def _find_member(names: tuple[str, ...], document: Any) -> list[Any]:
+    """The common case, a chain of member names (``$.result.extensions['...']``)."""
+    for name in names:
+        if not isinstance(document, dict) or name not in document:
+            return []
+        document = document[name]
+    return [document]
+
+
 @lru_cache(maxsize=4096)
 def compile_path(text: str) -> Callable[[Any], list[Any]]:
-    """A function returning every value ``text`` selects in a JSON document (cached per string)."""
-    return jsonpath.compile(canonical_path(text)).findall
+    """A function returning every value ``text`` selects in a JSON document (cached per string).
+
+    Raises JSONPathSyntaxError for a string the spec does not allow (validate profiles first)."""
+    paths = [_segments(part) for part in _split_pipes(text)]
+    if len(paths) == 1 and all(not d and len(s) == 1 and isinstance(s[0], _Name) for d, s in paths[0]):
+        return partial(_find_member, tuple(str(items[0]) for _, items in paths[0]))
+    return partial(_find, paths)

@@ -45,11 +45,12 @@ profile versions that keep its patterns; a state naming a pattern the matcher do
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from .errors import PatternStateError
 from .structure_patterns import KINDS
@@ -58,7 +59,7 @@ STATE_VERSION = 1
 FAIL = -1
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     MATCH = "match"
     PARTIAL = "partial"
     FAILURE = "failure"
@@ -90,8 +91,12 @@ class _Run:
         if node is None:
             return {"t": ident, "s": start}
         if node.kind == "alternates":
-            return {"p": ident, "s": start, "c": [self.new(m, start) for m in node.members],
-                    "r": [None] * len(node.members)}
+            return {
+                "p": ident,
+                "s": start,
+                "c": [self.new(m, start) for m in node.members],
+                "r": [None] * len(node.members),
+            }
         if node.kind in ("zeroOrMore", "oneOrMore"):
             return {"p": ident, "s": start, "it": start, "n": 0, "c": self.new(node.members[0], start)}
         attempt = {"p": ident, "s": start, "c": self.new(node.members[0], start)}
@@ -152,6 +157,11 @@ class _Run:
             a["c"] = self.new(node.members[0], r)
 
 
+def _copy(data: Any) -> Any:
+    """A deep copy of plain JSON data (several times faster than copy.deepcopy)."""
+    return orjson.loads(orjson.dumps(data))
+
+
 def _floor(a: dict, nodes: Mapping[str, _Node]) -> int:
     """The earliest statement an attempt may still read or end at (what the buffer must keep)."""
     if "t" in a:
@@ -190,7 +200,9 @@ class PatternMatcher:
         """Feed one statement; returns a new state (the given one is not changed) and the verdicts."""
         return self.advance_many(state, [template_ids])
 
-    def advance_many(self, state: Mapping, sequence: Iterable[Iterable[str]]) -> tuple[dict, dict[str, Verdict]]:
+    def advance_many(
+        self, state: Mapping, sequence: Iterable[Iterable[str]]
+    ) -> tuple[dict, dict[str, Verdict]]:
         """Feed several statements in order (a batch, ordered as communication §2.2 says)."""
         new = self._load(state)
         for template_ids in sequence:
@@ -211,7 +223,7 @@ class PatternMatcher:
             elif "end" in root:
                 out[pid] = Verdict.MATCH if root["end"] == state["pos"] else Verdict.FAILURE
             else:
-                probe = copy.deepcopy(root)
+                probe = _copy(root)
                 end = _Run(self.nodes, dict(state), eof=True).run(probe)
                 out[pid] = Verdict.MATCH if end == state["pos"] else Verdict.PARTIAL
         return out
@@ -229,8 +241,10 @@ class PatternMatcher:
             raise PatternStateError(f"unknown pattern state version {state.get('v')!r}")
         unknown = set(state["roots"]) - set(self.primary)
         if unknown:
-            raise PatternStateError(f"the state follows patterns this profile does not have: {sorted(unknown)}")
-        return copy.deepcopy(dict(state))
+            raise PatternStateError(
+                f"the state follows patterns this profile does not have: {sorted(unknown)}"
+            )
+        return _copy(state)
 
     def _run(self, state: dict) -> None:
         run = _Run(self.nodes, state, eof=False)

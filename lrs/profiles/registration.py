@@ -39,7 +39,9 @@ def subregistration_problems(statement: Mapping, profile_versions: Iterable[str]
         if not _UUID_V2.match(str(entry.get("subregistration", ""))):
             problems.append(f"subregistration[{i}].subregistration must be a variant 2 UUID")
         if known and entry["profile"] not in known:
-            problems.append(f"subregistration[{i}].profile {entry['profile']} is not in the category activities")
+            problems.append(
+                f"subregistration[{i}].profile {entry['profile']} is not in the category activities"
+            )
     return problems
 
 

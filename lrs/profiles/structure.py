@@ -28,12 +28,25 @@ from .values import is_timestamp
 SPEC_VERSION = "https://w3id.org/xapi/profiles#1.0"
 TOLERATED_RULES = frozenset({"template-definition-missing"})
 
-_PROFILE_KEYS = ("id", "@context", "type", "conformsTo", "prefLabel", "definition", "seeAlso", "versions",
-                 "author", "concepts", "templates", "patterns")
+_PROFILE_KEYS = (
+    "id",
+    "@context",
+    "type",
+    "conformsTo",
+    "prefLabel",
+    "definition",
+    "seeAlso",
+    "versions",
+    "author",
+    "concepts",
+    "templates",
+    "patterns",
+)
 
 
-def validate_profile(doc: Any, *, strict: bool = False,
-                     known_components: Mapping[str, str] | None = None) -> list[ProfileError]:
+def validate_profile(
+    doc: Any, *, strict: bool = False, known_components: Mapping[str, str] | None = None
+) -> list[ProfileError]:
     """Every structure error of ``doc`` (an xAPI profile as parsed JSON), in document order."""
     ck = Checker()
     if not ck.object(doc, "$", S6, "a profile"):
@@ -69,8 +82,12 @@ def _profile(doc: dict, ck: Checker) -> None:
         check_context(doc["@context"], "$['@context']", PROFILE_CONTEXT, S6, ck)
     ck.type_is(doc, "$", S6, ["Profile"])
     if ck.present(doc, "conformsTo", "$", S6, True) and doc["conformsTo"] != SPEC_VERSION:
-        ck.error("$.conformsTo", "conforms-to", S6,
-                 f"conformsTo must be {SPEC_VERSION}, the specification version implemented here")
+        ck.error(
+            "$.conformsTo",
+            "conforms-to",
+            S6,
+            f"conformsTo must be {SPEC_VERSION}, the specification version implemented here",
+        )
     ck.language_map(doc, "prefLabel", "$", S6, required=True)
     ck.language_map(doc, "definition", "$", S6, required=True)
     ck.iri(doc, "seeAlso", "$", S6)
@@ -98,19 +115,31 @@ def _versions(doc: dict, ck: Checker) -> None:
         if ck.iri(version, "id", path, S61, required=True):
             vid = version["id"]
             if vid in seen or vid == doc.get("id"):
-                ck.error(child(path, "id"), "version-id", S61,
-                         "version ids must be unique and differ from the profile id")
+                ck.error(
+                    child(path, "id"),
+                    "version-id",
+                    S61,
+                    "version ids must be unique and differ from the profile id",
+                )
             seen.add(vid)
         if ck.present(version, "generatedAtTime", path, S61, True):
             if is_timestamp(version["generatedAtTime"]):
                 dated.append((version["generatedAtTime"], i, version))
             else:
-                ck.error(child(path, "generatedAtTime"), "timestamp", S61,
-                         "generatedAtTime must be an ISO 8601 date and time")
+                ck.error(
+                    child(path, "generatedAtTime"),
+                    "timestamp",
+                    S61,
+                    "generatedAtTime must be an ISO 8601 date and time",
+                )
         for ref in ck.iri_array(version, "wasRevisionOf", path, S61):
             if ref == version.get("id"):
-                ck.error(child(path, "wasRevisionOf"), "was-revision-of", S61,
-                         "a version cannot be a revision of itself")
+                ck.error(
+                    child(path, "wasRevisionOf"),
+                    "was-revision-of",
+                    S61,
+                    "a version cannot be a revision of itself",
+                )
         ck.unknown(version, ("id", "wasRevisionOf", "generatedAtTime"), path)
     _revision_chain(dated, ck)
 
@@ -126,8 +155,12 @@ def _revision_chain(dated: list, ck: Checker) -> None:
     ordered = sorted(dated, key=lambda item: when(item[0]))
     for _stamp, i, version in ordered[1:]:
         if "wasRevisionOf" not in version:
-            ck.error(f"$.versions[{i}]", "was-revision-of", S61,
-                     "a version that succeeds another must list it in wasRevisionOf")
+            ck.error(
+                f"$.versions[{i}]",
+                "was-revision-of",
+                S61,
+                "a version that succeeds another must list it in wasRevisionOf",
+            )
 
 
 def _author(doc: dict, ck: Checker) -> None:
@@ -145,7 +178,11 @@ def _author(doc: dict, ck: Checker) -> None:
 
 def _items(doc: dict, key: str) -> list[tuple[int, dict]]:
     value = doc.get(key)
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+    return (
+        [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def _scope(doc: dict, external: Mapping[str, str]) -> Scope:
@@ -175,6 +212,10 @@ def _unique_ids(doc: dict, scope: Scope, ck: Checker) -> None:
             if not isinstance(ident, str):
                 continue
             if ident in seen:
-                ck.error(f"$.{key}[{i}].id", "duplicate-id", S2,
-                         f"{ident} is already the id of the profile, a version or another component")
+                ck.error(
+                    f"$.{key}[{i}].id",
+                    "duplicate-id",
+                    S2,
+                    f"{ident} is already the id of the profile, a version or another component",
+                )
             seen.add(ident)

@@ -8,7 +8,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from .checker import (
-    ACTIVITY_CONTEXT, S7, S71, S72, S73, S74, Checker, Scope, check_context, check_in_scheme, child, items,
+    ACTIVITY_CONTEXT,
+    S7,
+    S71,
+    S72,
+    S73,
+    S74,
+    Checker,
+    Scope,
+    check_context,
+    check_in_scheme,
+    child,
+    items,
 )
 from .values import is_iri, is_media_type
 
@@ -22,12 +33,29 @@ _LOCAL_LINKS = ("broader", "narrower", "related")
 _EXTERNAL_LINKS = ("broadMatch", "narrowMatch", "relatedMatch", "exactMatch")
 _SCHEMA = ("context", "schema", "inlineSchema")
 _INTERACTIONS = {
-    "true-false": (), "choice": ("choices",), "fill-in": (), "long-fill-in": (), "matching": ("source", "target"),
-    "performance": ("steps",), "sequencing": ("choices",), "likert": ("scale",), "numeric": (), "other": (),
+    "true-false": (),
+    "choice": ("choices",),
+    "fill-in": (),
+    "long-fill-in": (),
+    "matching": ("source", "target"),
+    "performance": ("steps",),
+    "sequencing": ("choices",),
+    "likert": ("scale",),
+    "numeric": (),
+    "other": (),
 }
 _COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
-_DEFINITION_KEYS = ("@context", "name", "description", "type", "moreInfo", "interactionType",
-                    "correctResponsesPattern", "extensions", *_COMPONENT_LISTS)
+_DEFINITION_KEYS = (
+    "@context",
+    "name",
+    "description",
+    "type",
+    "moreInfo",
+    "interactionType",
+    "correctResponsesPattern",
+    "extensions",
+    *_COMPONENT_LISTS,
+)
 
 
 def check_concepts(doc: Mapping, scope: Scope, ck: Checker) -> None:
@@ -36,7 +64,9 @@ def check_concepts(doc: Mapping, scope: Scope, ck: Checker) -> None:
         if not ck.object(concept, path, S7, "a concept") or not ck.type_is(concept, path, S7, CONCEPT_TYPES):
             continue
         kind = concept["type"]
-        section = S71 if kind in RELATIONAL else S72 if kind in EXTENSIONS else S73 if kind in RESOURCES else S74
+        section = (
+            S71 if kind in RELATIONAL else S72 if kind in EXTENSIONS else S73 if kind in RESOURCES else S74
+        )
         ck.iri(concept, "id", path, section, required=True)
         check_in_scheme(concept, path, section, scope, ck)
         ck.boolean(concept, "deprecated", path, section)
@@ -58,26 +88,44 @@ def _relational(concept: Mapping, path: str, scope: Scope, ck: Checker) -> None:
     for key in _LOCAL_LINKS:
         for j, ref in enumerate(ck.iri_array(concept, key, path, S71)):
             if scope.concepts.get(ref) != concept["type"]:
-                ck.error(child(child(path, key), j), "concept-link", S71,
-                         f"{key} must name a {concept['type']} of this profile; {ref} is not one")
+                ck.error(
+                    child(child(path, key), j),
+                    "concept-link",
+                    S71,
+                    f"{key} must name a {concept['type']} of this profile; {ref} is not one",
+                )
     if "related" in concept and concept.get("deprecated") is not True:
-        ck.error(child(path, "related"), "related-not-deprecated", S71,
-                 "'related' may only be used on deprecated concepts")
+        ck.error(
+            child(path, "related"),
+            "related-not-deprecated",
+            S71,
+            "'related' may only be used on deprecated concepts",
+        )
     for key in _EXTERNAL_LINKS:
         for j, ref in enumerate(ck.iri_array(concept, key, path, S71)):
             if ref in scope.concepts:
-                ck.error(child(child(path, key), j), "concept-match-external", S71,
-                         f"{key} names concepts of other profiles; {ref} is in this one (use the non-Match form)")
+                ck.error(
+                    child(child(path, key), j),
+                    "concept-match-external",
+                    S71,
+                    f"{key} names concepts of other profiles; {ref} is in this one (use the non-Match form)",
+                )
     ck.unknown(concept, (*_COMMON, *_LOCAL_LINKS, *_EXTERNAL_LINKS), path)
 
 
 def _extension(concept: Mapping, path: str, ck: Checker) -> None:
     kind = concept["type"]
-    for key, allowed in (("recommendedActivityTypes", ("ActivityExtension",)),
-                         ("recommendedVerbs", ("ContextExtension", "ResultExtension"))):
+    for key, allowed in (
+        ("recommendedActivityTypes", ("ActivityExtension",)),
+        ("recommendedVerbs", ("ContextExtension", "ResultExtension")),
+    ):
         if key in concept and kind not in allowed:
-            ck.error(child(path, key), "extension-recommendation", S72,
-                     f"{key} is only allowed on {' and '.join(allowed)}, not on {kind}")
+            ck.error(
+                child(path, key),
+                "extension-recommendation",
+                S72,
+                f"{key} is only allowed on {' and '.join(allowed)}, not on {kind}",
+            )
         ck.iri_array(concept, key, path, S72)
     _schemas(concept, path, S72, ck, allow_object=True)
     ck.unknown(concept, (*_COMMON, "recommendedActivityTypes", "recommendedVerbs", *_SCHEMA), path)
@@ -85,8 +133,12 @@ def _extension(concept: Mapping, path: str, ck: Checker) -> None:
 
 def _resource(concept: Mapping, path: str, ck: Checker) -> None:
     if ck.present(concept, "contentType", path, S73, True) and not is_media_type(concept["contentType"]):
-        ck.error(child(path, "contentType"), "content-type", S73,
-                 f"contentType must be an RFC 2046 media type, not {concept['contentType']!r}")
+        ck.error(
+            child(path, "contentType"),
+            "content-type",
+            S73,
+            f"contentType must be an RFC 2046 media type, not {concept['contentType']!r}",
+        )
     _schemas(concept, path, S73, ck, allow_object=False)
     ck.unknown(concept, (*_COMMON, "contentType", *_SCHEMA), path)
 
@@ -95,8 +147,12 @@ def _schemas(concept: Mapping, path: str, section: str, ck: Checker, *, allow_ob
     ck.iri(concept, "context", path, section)
     ck.iri(concept, "schema", path, section)
     if "schema" in concept and "inlineSchema" in concept:
-        ck.error(child(path, "inlineSchema"), "schema-exclusive", section,
-                 "use at most one of schema and inlineSchema")
+        ck.error(
+            child(path, "inlineSchema"),
+            "schema-exclusive",
+            section,
+            "use at most one of schema and inlineSchema",
+        )
     if "inlineSchema" not in concept:
         return
     schema: Any = concept["inlineSchema"]
@@ -107,11 +163,17 @@ def _schemas(concept: Mapping, path: str, section: str, ck: Checker, *, allow_ob
             ck.error(child(path, "inlineSchema"), "inline-schema", section, "inlineSchema is not valid JSON")
             return
     elif not (allow_object and isinstance(schema, dict)):
-        ck.error(child(path, "inlineSchema"), "inline-schema", section, "inlineSchema must be a JSON Schema string")
+        ck.error(
+            child(path, "inlineSchema"), "inline-schema", section, "inlineSchema must be a JSON Schema string"
+        )
         return
     if not isinstance(schema, dict | bool):
-        ck.error(child(path, "inlineSchema"), "inline-schema", section,
-                 "inlineSchema must hold a JSON Schema (an object or a boolean)")
+        ck.error(
+            child(path, "inlineSchema"),
+            "inline-schema",
+            section,
+            "inlineSchema must hold a JSON Schema (an object or a boolean)",
+        )
 
 
 def _activity(concept: Mapping, path: str, ck: Checker) -> None:
@@ -131,31 +193,47 @@ def _activity(concept: Mapping, path: str, ck: Checker) -> None:
     _activity_extensions(definition, dpath, ck)
     for key in definition:
         if key not in _DEFINITION_KEYS:
-            ck.error(child(dpath, key), "activity-definition", S74,
-                     f"'{key}' is not a property of an xAPI Activity Definition")
+            ck.error(
+                child(dpath, key),
+                "activity-definition",
+                S74,
+                f"'{key}' is not a property of an xAPI Activity Definition",
+            )
 
 
 def _interaction(definition: Mapping, path: str, ck: Checker) -> None:
     kind = definition.get("interactionType")
     if kind is not None and kind not in _INTERACTIONS:
-        ck.error(child(path, "interactionType"), "activity-definition", S74, f"unknown interactionType {kind!r}")
-    allowed = _INTERACTIONS.get(kind, ())
+        ck.error(
+            child(path, "interactionType"), "activity-definition", S74, f"unknown interactionType {kind!r}"
+        )
+    allowed = _INTERACTIONS.get(kind, ()) if isinstance(kind, str) else ()
     pattern = definition.get("correctResponsesPattern")
     if pattern is not None and not (isinstance(pattern, list) and all(isinstance(p, str) for p in pattern)):
-        ck.error(child(path, "correctResponsesPattern"), "activity-definition", S74,
-                 "correctResponsesPattern must be an array of strings")
+        ck.error(
+            child(path, "correctResponsesPattern"),
+            "activity-definition",
+            S74,
+            "correctResponsesPattern must be an array of strings",
+        )
     for key in _COMPONENT_LISTS:
         if key not in definition:
             continue
         kpath = child(path, key)
         if key not in allowed:
-            ck.error(kpath, "activity-definition", S74, f"'{key}' is not allowed with interactionType {kind!r}")
+            ck.error(
+                kpath, "activity-definition", S74, f"'{key}' is not allowed with interactionType {kind!r}"
+            )
         components = definition[key]
         if not isinstance(components, list):
             ck.error(kpath, "activity-definition", S74, f"'{key}' must be an array of interaction components")
             continue
         ids = [c.get("id") for c in components if isinstance(c, dict)]
-        if len(ids) != len(components) or not all(isinstance(x, str) for x in ids) or len(set(ids)) != len(ids):
+        if (
+            len(ids) != len(components)
+            or not all(isinstance(x, str) for x in ids)
+            or len(set(ids)) != len(ids)
+        ):
             ck.error(kpath, "activity-definition", S74, "interaction components need distinct string ids")
         for j, component in enumerate(components):
             if isinstance(component, dict):
@@ -176,5 +254,9 @@ def _activity_extensions(definition: Mapping, path: str, ck: Checker) -> None:
             ck.error(child(epath, key), "activity-definition", S74, "extension keys must be IRIs")
         members = value if isinstance(value, list) else [value]
         if any(isinstance(m, dict) and "@context" not in m for m in members):
-            ck.error(child(epath, key), "extension-context", S74,
-                     "object-valued extensions need a JSON-LD @context in every top-level object")
+            ck.error(
+                child(epath, key),
+                "extension-context",
+                S74,
+                "object-valued extensions need a JSON-LD @context in every top-level object",
+            )

@@ -1,9 +1,11 @@
-"""Structure rules for Patterns (structure §9): one kind per pattern, members that exist, member counts,
-no optional/zeroOrMore directly inside alternates, labels on primary patterns, and no pattern inside itself."""
+"""Structure rules for Patterns (structure §9): one kind per pattern, members that exist, member
+counts, no optional/zeroOrMore directly inside alternates, labels on primary patterns, and no pattern
+inside itself."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .checker import S9, Checker, Scope, check_in_scheme, child, items
 from .values import is_iri
@@ -39,8 +41,9 @@ def check_patterns(doc: Mapping, scope: Scope, ck: Checker) -> None:
         kinds = [k for k in KINDS if k in pattern]
         if len(kinds) != 1:
             found = ", ".join(kinds) or "none"
-            ck.error(path, "pattern-kind", S9,
-                     f"a pattern needs exactly one of {', '.join(KINDS)}; it has {found}")
+            ck.error(
+                path, "pattern-kind", S9, f"a pattern needs exactly one of {', '.join(KINDS)}; it has {found}"
+            )
         for kind in kinds:
             _members(pattern, kind, path, primary and pattern.get("id") not in used, scope, ck)
         ck.unknown(pattern, _PATTERN_KEYS, path)
@@ -53,7 +56,7 @@ def _members(pattern: Mapping, kind: str, path: str, lone_primary: bool, scope: 
         if not isinstance(value, list):
             ck.error(kpath, "value-type", S9, f"'{kind}' must be an array of template or pattern ids")
             return
-        refs = list(enumerate(value))
+        refs: list[tuple[int | None, Any]] = list(enumerate(value))
     elif isinstance(value, str):
         refs = [(None, value)]
     else:
@@ -66,8 +69,13 @@ def _members(pattern: Mapping, kind: str, path: str, lone_primary: bool, scope: 
     if kind == "sequence" and len(value) < 2:
         single_template = len(value) == 1 and value[0] in scope.templates
         if not (lone_primary and single_template):
-            ck.error(kpath, "pattern-member-count", S9, "sequence needs at least two members, unless it is a "
-                     "primary pattern used nowhere else whose one member is a statement template")
+            ck.error(
+                kpath,
+                "pattern-member-count",
+                S9,
+                "sequence needs at least two members, unless it is a "
+                "primary pattern used nowhere else whose one member is a statement template",
+            )
 
 
 def _member(ref: object, kind: str, path: str, scope: Scope, ck: Checker) -> None:
@@ -81,8 +89,12 @@ def _member(ref: object, kind: str, path: str, scope: Scope, ck: Checker) -> Non
         ck.error(path, "pattern-member", S9, f"{ref} is not a statement template or pattern of this profile")
     inner = scope.patterns.get(ref)
     if kind == "alternates" and inner is not None and ("optional" in inner or "zeroOrMore" in inner):
-        ck.error(path, "pattern-alternates-optional", S9,
-                 "optional and zeroOrMore patterns must not be put directly inside alternates")
+        ck.error(
+            path,
+            "pattern-alternates-optional",
+            S9,
+            "optional and zeroOrMore patterns must not be put directly inside alternates",
+        )
 
 
 def _cycles(doc: Mapping, scope: Scope, ck: Checker) -> None:

@@ -9,12 +9,27 @@ from .checker import S8, S81, Checker, Scope, check_in_scheme, child, is_propert
 from .jsonpaths import path_problem
 
 DETERMINING_IRI = ("verb", "objectActivityType")
-DETERMINING_ARRAYS = ("contextGroupingActivityType", "contextParentActivityType", "contextOtherActivityType",
-                      "contextCategoryActivityType", "attachmentUsageType")
+DETERMINING_ARRAYS = (
+    "contextGroupingActivityType",
+    "contextParentActivityType",
+    "contextOtherActivityType",
+    "contextCategoryActivityType",
+    "attachmentUsageType",
+)
 STATEMENT_REFS = ("objectStatementRefTemplate", "contextStatementRefTemplate")
 PRESENCE = ("included", "excluded", "recommended")
-_TEMPLATE_KEYS = ("id", "type", "inScheme", "prefLabel", "definition", "deprecated", *DETERMINING_IRI,
-                  *DETERMINING_ARRAYS, *STATEMENT_REFS, "rules")
+_TEMPLATE_KEYS = (
+    "id",
+    "type",
+    "inScheme",
+    "prefLabel",
+    "definition",
+    "deprecated",
+    *DETERMINING_IRI,
+    *DETERMINING_ARRAYS,
+    *STATEMENT_REFS,
+    "rules",
+)
 _RULE_KEYS = ("location", "selector", "presence", "any", "all", "none", "scopeNote")
 
 
@@ -42,11 +57,19 @@ def _statement_refs(template: Mapping, path: str, scope: Scope, ck: Checker) -> 
     for key in STATEMENT_REFS:
         for j, ref in enumerate(ck.iri_array(template, key, path, S8)):
             if ref not in scope.templates:
-                ck.error(child(child(path, key), j), "statement-ref-template", S8,
-                         f"{key} must name statement templates of this profile; {ref} is not one")
+                ck.error(
+                    child(child(path, key), j),
+                    "statement-ref-template",
+                    S8,
+                    f"{key} must name statement templates of this profile; {ref} is not one",
+                )
     if "objectStatementRefTemplate" in template and "objectActivityType" in template:
-        ck.error(child(path, "objectStatementRefTemplate"), "object-ref-and-type", S8,
-                 "a template must not have both objectStatementRefTemplate and objectActivityType")
+        ck.error(
+            child(path, "objectStatementRefTemplate"),
+            "object-ref-and-type",
+            S8,
+            "a template must not have both objectStatementRefTemplate and objectActivityType",
+        )
 
 
 def _rules(template: Mapping, path: str, scope: Scope, ck: Checker) -> None:
@@ -67,8 +90,12 @@ def _rule(rule: Mapping, path: str, scope: Scope, ck: Checker) -> None:
     if "selector" in rule and ck.string(rule, "selector", path, S81):
         _jsonpath(rule, "selector", path, ck)
     if "presence" in rule and rule["presence"] not in PRESENCE:
-        ck.error(child(path, "presence"), "presence", S81,
-                 f"presence must be included, excluded or recommended, not {rule['presence']!r}")
+        ck.error(
+            child(path, "presence"),
+            "presence",
+            S81,
+            f"presence must be included, excluded or recommended, not {rule['presence']!r}",
+        )
     for key in ("any", "all", "none"):
         if key not in rule:
             continue
@@ -89,8 +116,12 @@ def _jsonpath(rule: Mapping, key: str, path: str, ck: Checker) -> None:
 
 
 def _value_keys(values: list[Any], path: str, ck: Checker) -> None:
-    """§8.1: keys of object values in any/all/none must expand to IRIs, i.e. be IRIs without extra @context."""
+    """§8.1: keys of object values in any/all/none must expand to IRIs: IRIs, unless @context adds terms."""
     for i, value in enumerate(values):
         if isinstance(value, dict) and not all(is_property_iri(k) for k in value):
-            ck.error(child(path, i), "rule-value-context", S81,
-                     "object values need their keys in an additional @context (or written as IRIs)")
+            ck.error(
+                child(path, i),
+                "rule-value-context",
+                S81,
+                "object values need their keys in an additional @context (or written as IRIs)",
+            )

@@ -21,8 +21,12 @@ from .jsonpaths import compile_path
 from .values import json_key
 
 Lookup = Callable[[str], Mapping | None]
-CONTEXT_KINDS = (("grouping", "contextGroupingActivityType"), ("parent", "contextParentActivityType"),
-                 ("other", "contextOtherActivityType"), ("category", "contextCategoryActivityType"))
+CONTEXT_KINDS = (
+    ("grouping", "contextGroupingActivityType"),
+    ("parent", "contextParentActivityType"),
+    ("other", "contextOtherActivityType"),
+    ("category", "contextCategoryActivityType"),
+)
 _UNMATCHABLE = object()
 _MAX_REF_DEPTH = 8
 
@@ -59,18 +63,32 @@ def _keys(values: Any) -> frozenset | None:
 def compile_template(template: Mapping, profile: str | None = None) -> CompiledTemplate:
     """Compile a (structurally valid) template dict; ``profile`` is the id of the profile holding it."""
     rules = tuple(
-        CompiledRule(f"rules[{i}]", r["location"], compile_path(r["location"]),
-                     compile_path(r["selector"]) if "selector" in r else None,
-                     r.get("presence"), _keys(r.get("any")), _keys(r.get("all")), _keys(r.get("none")))
+        CompiledRule(
+            f"rules[{i}]",
+            r["location"],
+            compile_path(r["location"]),
+            compile_path(r["selector"]) if "selector" in r else None,
+            r.get("presence"),
+            _keys(r.get("any")),
+            _keys(r.get("all")),
+            _keys(r.get("none")),
+        )
         for i, r in enumerate(template.get("rules", ()))
     )
-    refs = {k: frozenset(template[k]) if k in template else None
-            for k in ("objectStatementRefTemplate", "contextStatementRefTemplate")}
+    refs = {
+        k: frozenset(template[k]) if k in template else None
+        for k in ("objectStatementRefTemplate", "contextStatementRefTemplate")
+    }
     return CompiledTemplate(
-        template["id"], profile, template.get("verb"), template.get("objectActivityType"),
+        template["id"],
+        profile,
+        template.get("verb"),
+        template.get("objectActivityType"),
         tuple((kind, frozenset(template[key])) for kind, key in CONTEXT_KINDS if key in template),
         frozenset(template.get("attachmentUsageType", ())),
-        refs["objectStatementRefTemplate"], refs["contextStatementRefTemplate"], rules,
+        refs["objectStatementRefTemplate"],
+        refs["contextStatementRefTemplate"],
+        rules,
     )
 
 
@@ -89,21 +107,30 @@ class StatementView:
 
     @classmethod
     def of(cls, statement: Mapping) -> StatementView:
-        context = statement.get("context") if isinstance(statement.get("context"), dict) else {}
-        activities = context.get("contextActivities") if isinstance(context.get("contextActivities"), dict) else {}
+        context = as_object(statement.get("context"))
+        activities = as_object(context.get("contextActivities"))
         normal = {k: v if isinstance(v, list) else [v] for k, v in activities.items()}
         if any(not isinstance(v, list) for v in activities.values()):
             statement = {**statement, "context": {**context, "contextActivities": normal}}
-        obj = statement.get("object") if isinstance(statement.get("object"), dict) else {}
-        verb = statement.get("verb") if isinstance(statement.get("verb"), dict) else {}
+        obj = as_object(statement.get("object"))
         return cls(
-            statement, verb.get("id"),
+            statement,
+            as_object(statement.get("verb")).get("id"),
             _definition_type(obj) if obj.get("objectType", "Activity") == "Activity" else None,
-            {kind: frozenset(_definition_type(a) for a in normal.get(kind, ()) if isinstance(a, dict))
-             for kind, _ in CONTEXT_KINDS},
+            {
+                kind: frozenset(_definition_type(a) for a in normal.get(kind, ()) if isinstance(a, dict))
+                for kind, _ in CONTEXT_KINDS
+            },
             frozenset(a.get("usageType") for a in statement.get("attachments") or () if isinstance(a, dict)),
-            _statement_ref(obj), _statement_ref(context.get("statement")), {},
+            _statement_ref(obj),
+            _statement_ref(context.get("statement")),
+            {},
         )
+
+
+def as_object(value: Any) -> Mapping:
+    """``value`` when it is a JSON object, else an empty one (statements reach here already validated)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _definition_type(activity: Mapping) -> Any:
@@ -136,8 +163,10 @@ def determining_failures(template: CompiledTemplate, view: StatementView) -> lis
     if template.verb is not None and view.verb != template.verb:
         fail("verb", f"the verb is {view.verb!r}, not {template.verb}")
     if template.object_activity_type is not None and view.object_type != template.object_activity_type:
-        fail("objectActivityType", f"the object's activity type is {view.object_type!r}, "
-             f"not {template.object_activity_type}")
+        fail(
+            "objectActivityType",
+            f"the object's activity type is {view.object_type!r}, not {template.object_activity_type}",
+        )
     for kind, types in template.context_types:
         if missing := types - view.context_types[kind]:
             key = dict(CONTEXT_KINDS)[kind]
@@ -147,9 +176,13 @@ def determining_failures(template: CompiledTemplate, view: StatementView) -> lis
     return out
 
 
-def match_template(template: CompiledTemplate | Mapping, statement: Mapping | StatementView,
-                   lookup: Lookup | None = None, *,
-                   resolve: Callable[[str], CompiledTemplate | None] | None = None) -> list[RuleFailure]:
+def match_template(
+    template: CompiledTemplate | Mapping,
+    statement: Mapping | StatementView,
+    lookup: Lookup | None = None,
+    *,
+    resolve: Callable[[str], CompiledTemplate | None] | None = None,
+) -> list[RuleFailure]:
     """Every reason ``statement`` does not match ``template`` (empty: it matches).
 
     ``lookup(statement_id)`` returns a stored statement (or None) for the StatementRef requirements;
@@ -161,9 +194,13 @@ def match_template(template: CompiledTemplate | Mapping, statement: Mapping | St
     return determining_failures(compiled, view) or rule_failures(compiled, view, lookup, resolve)
 
 
-def rule_failures(template: CompiledTemplate, view: StatementView, lookup: Lookup | None = None,
-                  resolve: Callable[[str], CompiledTemplate | None] | None = None,
-                  depth: int = 0) -> list[RuleFailure]:
+def rule_failures(
+    template: CompiledTemplate,
+    view: StatementView,
+    lookup: Lookup | None = None,
+    resolve: Callable[[str], CompiledTemplate | None] | None = None,
+    depth: int = 0,
+) -> list[RuleFailure]:
     """The StatementRef and rule failures of a statement already known to fit the template."""
     out = _ref_failures(template, view, lookup, resolve, depth)
     for rule in template.rules:
@@ -173,8 +210,13 @@ def rule_failures(template: CompiledTemplate, view: StatementView, lookup: Looku
     return out
 
 
-def _ref_failures(template: CompiledTemplate, view: StatementView, lookup: Lookup | None,
-                  resolve: Callable[[str], CompiledTemplate | None] | None, depth: int) -> list[RuleFailure]:
+def _ref_failures(
+    template: CompiledTemplate,
+    view: StatementView,
+    lookup: Lookup | None,
+    resolve: Callable[[str], CompiledTemplate | None] | None,
+    depth: int,
+) -> list[RuleFailure]:
     out = []
     for key, refs, target, where in (
         ("objectStatementRefTemplate", template.object_refs, view.object_ref, "the object"),
@@ -183,17 +225,29 @@ def _ref_failures(template: CompiledTemplate, view: StatementView, lookup: Looku
         if refs is None:
             continue
         if target is None:
-            out.append(RuleFailure(template.id, "statement-ref", key, "statement-ref",
-                                   f"{where} must be a StatementRef"))
+            out.append(
+                RuleFailure(
+                    template.id, "statement-ref", key, "statement-ref", f"{where} must be a StatementRef"
+                )
+            )
             continue
-        other = lookup(target) if lookup is not None and resolve is not None and depth < _MAX_REF_DEPTH else None
+        if lookup is None or resolve is None or depth >= _MAX_REF_DEPTH:
+            continue  # nothing to look the statement up in: it counts as unavailable
+        other = lookup(target)
         if other is None:
             continue  # not available to the checking system: the spec lets it pass
         other_view = StatementView.of(other)
         candidates = [t for t in map(resolve, sorted(refs)) if t is not None and fits(t, other_view)]
         if not any(not rule_failures(t, other_view, lookup, resolve, depth + 1) for t in candidates):
-            out.append(RuleFailure(template.id, "statement-ref", key, "statement-ref",
-                                   f"statement {target} matches none of {', '.join(sorted(refs))}"))
+            out.append(
+                RuleFailure(
+                    template.id,
+                    "statement-ref",
+                    key,
+                    "statement-ref",
+                    f"statement {target} matches none of {', '.join(sorted(refs))}",
+                )
+            )
     return out
 
 
@@ -216,15 +270,18 @@ def _evaluate(rule: CompiledRule, view: StatementView) -> list:
 def _rule_problem(rule: CompiledRule, view: StatementView) -> str | None:
     """communication §2.1 ``follows_rule``: why the rule is not followed, or None."""
     values = _evaluate(rule, view)
-    unmatchable = any(v is _UNMATCHABLE for v in values)
-    keys = [json_key(v) for v in values if v is not _UNMATCHABLE]
+    unmatchable = rule.select is not None and any(v is _UNMATCHABLE for v in values)
+    matchable = [v for v in values if v is not _UNMATCHABLE] if unmatchable else values
     where = rule.location
     if rule.presence == "included" and (unmatchable or not values):
         return f"{where}: a value is required" + (" (the selector found nothing)" if unmatchable else "")
-    if rule.presence == "excluded" and keys:
+    if rule.presence == "excluded" and matchable:
         return f"{where}: must not be present"
     if rule.presence == "recommended" and not values:
         return None
+    if rule.any is None and rule.all is None and rule.none is None:
+        return None
+    keys = [json_key(v) for v in matchable]
     if rule.any is not None and not rule.any.intersection(keys):
         return f"{where}: none of the values is one of 'any'"
     if rule.all is not None and (unmatchable or any(k not in rule.all for k in keys)):

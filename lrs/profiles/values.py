@@ -19,9 +19,9 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 _HIERARCHICAL = re.compile(r"^(?:https?|ftp|wss?):", re.IGNORECASE)
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 # RFC 2046 / RFC 6838 media type with optional parameters.
-_TOKEN = r"[A-Za-z0-9!#$&^_.+\-]+"
+_MEDIA_TOKEN = r"[A-Za-z0-9!#$&^_.+\-]+"  # noqa: S105 - a regex, not a secret
 _MEDIA_TYPE = re.compile(
-    rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"[^\"]*\"))*$"
+    rf"^{_MEDIA_TOKEN}/{_MEDIA_TOKEN}(?:\s*;\s*{_MEDIA_TOKEN}=(?:{_MEDIA_TOKEN}|\"[^\"]*\"))*$"
 )
 
 

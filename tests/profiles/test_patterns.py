@@ -20,9 +20,14 @@ X = "https://example.org/x/"
 def build(root, **named):
     """A profile whose primary pattern ``root`` is ``(kind, members)``; ``named`` adds inner patterns.
     Member names that are not patterns are templates; names are short and get the X prefix."""
-    patterns = [{"id": X + name, "type": "Pattern", kind: [X + m for m in members]
-                 if kind in ("sequence", "alternates") else X + members[0]}
-                for name, (kind, members) in {**named, "root": root}.items()]
+    patterns = [
+        {
+            "id": X + name,
+            "type": "Pattern",
+            kind: [X + m for m in members] if kind in ("sequence", "alternates") else X + members[0],
+        }
+        for name, (kind, members) in {**named, "root": root}.items()
+    ]
     patterns[-1]["primary"] = True
     return PatternMatcher({"id": X + "profile", "patterns": patterns})
 
@@ -44,10 +49,20 @@ CASES = [
     ("alternates", ("alternates", ["A", "B"]), {}, "B", [P_, M]),
     ("alternates", ("alternates", ["A", "B"]), {}, "C", [P_, F]),
     ("alternates longest", ("alternates", ["A", "ab"]), {"ab": ("sequence", ["A", "B"])}, "AB", [P_, M, M]),
-    ("alternates longest", ("sequence", ["alt", "C"]),
-     {"alt": ("alternates", ["A", "ab"]), "ab": ("sequence", ["A", "B"])}, "AC", [P_, P_, M]),
-    ("alternates longest", ("sequence", ["alt", "C"]),
-     {"alt": ("alternates", ["A", "ab"]), "ab": ("sequence", ["A", "B"])}, "ABC", [P_, P_, P_, M]),
+    (
+        "alternates longest",
+        ("sequence", ["alt", "C"]),
+        {"alt": ("alternates", ["A", "ab"]), "ab": ("sequence", ["A", "B"])},
+        "AC",
+        [P_, P_, M],
+    ),
+    (
+        "alternates longest",
+        ("sequence", ["alt", "C"]),
+        {"alt": ("alternates", ["A", "ab"]), "ab": ("sequence", ["A", "B"])},
+        "ABC",
+        [P_, P_, P_, M],
+    ),
     ("optional", ("optional", ["A"]), {}, "A", [M, M]),
     ("optional", ("sequence", ["opt", "B"]), {"opt": ("optional", ["A"])}, "B", [P_, M]),
     ("optional", ("sequence", ["opt", "B"]), {"opt": ("optional", ["A"])}, "AB", [P_, P_, M]),
@@ -58,26 +73,58 @@ CASES = [
     ("zeroOrMore", ("zeroOrMore", ["A"]), {}, "AA", [M, M, M]),
     ("zeroOrMore", ("sequence", ["zom", "B"]), {"zom": ("zeroOrMore", ["A"])}, "AAB", [P_, P_, P_, M]),
     ("zeroOrMore", ("sequence", ["zom", "B"]), {"zom": ("zeroOrMore", ["A"])}, "C", [P_, F]),
-    ("greedy, no backtracking", ("sequence", ["zom", "A"]), {"zom": ("zeroOrMore", ["A"])}, "AA", [P_, P_, P_]),
-    ("failed attempt goes to what follows", ("sequence", ["zom", "ac"]),
-     {"zom": ("zeroOrMore", ["ab"]), "ab": ("sequence", ["A", "B"]), "ac": ("sequence", ["A", "C"])},
-     "ABAC", [P_, P_, P_, P_, M]),
-    ("unfinished attempt is partial", ("zeroOrMore", ["ab"]), {"ab": ("sequence", ["A", "B"])}, "ABA",
-     [M, P_, M, P_]),
-    ("nested", ("sequence", ["A", "body", "D"]),
-     {"body": ("oneOrMore", ["step"]), "step": ("alternates", ["B", "bc"]), "bc": ("sequence", ["C", "opt"]),
-      "opt": ("optional", ["B"])},
-     "ABCBCD", [P_, P_, P_, P_, P_, P_, M]),
-    ("nested", ("sequence", ["A", "body", "D"]),
-     {"body": ("oneOrMore", ["step"]), "step": ("alternates", ["B", "bc"]), "bc": ("sequence", ["C", "opt"]),
-      "opt": ("optional", ["B"])},
-     "AD", [P_, P_, F]),
+    (
+        "greedy, no backtracking",
+        ("sequence", ["zom", "A"]),
+        {"zom": ("zeroOrMore", ["A"])},
+        "AA",
+        [P_, P_, P_],
+    ),
+    (
+        "failed attempt goes to what follows",
+        ("sequence", ["zom", "ac"]),
+        {"zom": ("zeroOrMore", ["ab"]), "ab": ("sequence", ["A", "B"]), "ac": ("sequence", ["A", "C"])},
+        "ABAC",
+        [P_, P_, P_, P_, M],
+    ),
+    (
+        "unfinished attempt is partial",
+        ("zeroOrMore", ["ab"]),
+        {"ab": ("sequence", ["A", "B"])},
+        "ABA",
+        [M, P_, M, P_],
+    ),
+    (
+        "nested",
+        ("sequence", ["A", "body", "D"]),
+        {
+            "body": ("oneOrMore", ["step"]),
+            "step": ("alternates", ["B", "bc"]),
+            "bc": ("sequence", ["C", "opt"]),
+            "opt": ("optional", ["B"]),
+        },
+        "ABCBCD",
+        [P_, P_, P_, P_, P_, P_, M],
+    ),
+    (
+        "nested",
+        ("sequence", ["A", "body", "D"]),
+        {
+            "body": ("oneOrMore", ["step"]),
+            "step": ("alternates", ["B", "bc"]),
+            "bc": ("sequence", ["C", "opt"]),
+            "opt": ("optional", ["B"]),
+        },
+        "AD",
+        [P_, P_, F],
+    ),
     ("no template matched", ("zeroOrMore", ["A"]), {}, "A.", [M, M, F]),
 ]
 
 
-@pytest.mark.parametrize(("form", "root", "named", "word", "expected"), CASES,
-                         ids=[f"{c[0]}:{c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("form", "root", "named", "word", "expected"), CASES, ids=[f"{c[0]}:{c[3]}" for c in CASES]
+)
 def test_pattern_forms_structure_s9_communication_s2_2(form, root, named, word, expected):
     assert verdicts(build(root, **named), word) == expected
 
@@ -99,7 +146,7 @@ def test_follows_takes_the_best_primary_pattern_communication_s2_2():
 # --- the state ---------------------------------------------------------------------------------------
 
 
-def test_state_is_json_and_advancing_does_not_change_the_given_state():
+def test_state_is_json_and_advancing_does_not_change_the_given_state_communication_s2_2():
     matcher = build(("sequence", ["A", "zom", "C"]), zom=("zeroOrMore", ["B"]))
     state = matcher.start()
     before = json.dumps(state)
@@ -109,7 +156,7 @@ def test_state_is_json_and_advancing_does_not_change_the_given_state():
     assert new["pos"] == 1
 
 
-def test_repetitions_of_single_templates_buffer_nothing():
+def test_repetitions_of_single_templates_buffer_nothing_communication_s2_2():
     matcher = build(("sequence", ["A", "zom", "C"]), zom=("zeroOrMore", ["B"]))
     state = matcher.start()
     for letter in "ABBBBBBB":
@@ -117,7 +164,7 @@ def test_repetitions_of_single_templates_buffer_nothing():
         assert state["buf"] == []
 
 
-def test_undecided_choice_keeps_only_its_statements():
+def test_undecided_choice_keeps_only_its_statements_communication_s2_2():
     matcher = build(("zeroOrMore", ["abc"]), abc=("sequence", ["A", "B", "C"]))
     state = matcher.start()
     lengths = []
@@ -127,10 +174,16 @@ def test_undecided_choice_keeps_only_its_statements():
     assert lengths == [1, 2, 0, 1, 2, 0, 1, 2]
 
 
-def test_a_state_of_another_pattern_is_refused():
+def test_a_state_of_another_pattern_is_refused_structure_s9():
     state = build(("sequence", ["A", "B"])).start()
-    other = PatternMatcher({"id": X + "p2", "patterns": [
-        {"id": X + "other", "type": "Pattern", "primary": True, "sequence": [X + "A", X + "B"]}]})
+    other = PatternMatcher(
+        {
+            "id": X + "p2",
+            "patterns": [
+                {"id": X + "other", "type": "Pattern", "primary": True, "sequence": [X + "A", X + "B"]}
+            ],
+        }
+    )
     with pytest.raises(PatternStateError):
         other.advance(state, [X + "A"])
     with pytest.raises(PatternStateError):
@@ -160,8 +213,10 @@ def random_pattern(rng, depth=0, counter=None, nodes=None, parent=None):
 
 
 def matcher_for(root, nodes):
-    patterns = [{"id": pid, "type": "Pattern", kind: list(m) if kind in ("sequence", "alternates") else m[0]}
-                for pid, (kind, m) in nodes.items()]
+    patterns = [
+        {"id": pid, "type": "Pattern", kind: list(m) if kind in ("sequence", "alternates") else m[0]}
+        for pid, (kind, m) in nodes.items()
+    ]
     next(p for p in patterns if p["id"] == root)["primary"] = True
     return PatternMatcher({"id": X + "profile", "patterns": patterns})
 
@@ -178,7 +233,7 @@ def random_cases(count, seed):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_incremental_equals_whole_sequence_communication_s2_2(seed):
-    for root, nodes, words in random_cases(60, seed):
+    for root, nodes, words in random_cases(120, seed):
         matcher = matcher_for(root, nodes)
         for word in words:
             state = matcher.start()
@@ -190,7 +245,7 @@ def test_incremental_equals_whole_sequence_communication_s2_2(seed):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_match_verdicts_equal_the_greedy_reference_communication_s2_2(seed):
-    for root, nodes, words in random_cases(60, seed):
+    for root, nodes, words in random_cases(120, seed):
         matcher = matcher_for(root, nodes)
         for word in words:
             for n in range(len(word) + 1):
@@ -201,19 +256,21 @@ def test_match_verdicts_equal_the_greedy_reference_communication_s2_2(seed):
 @pytest.mark.parametrize("seed", range(2))
 def test_failure_only_when_no_continuation_can_match_communication_s2_2(seed):
     continuations = [list(c) for n in range(3) for c in itertools.product(SYMBOLS[:3], repeat=n)]
-    for root, nodes, words in random_cases(40, seed):
+    for root, nodes, words in random_cases(60, seed):
         matcher = matcher_for(root, nodes)
         for word in words:
             for n in range(len(word) + 1):
                 verdict = matcher.evaluate(word[:n])[root]
-                can_complete = any(greedy_end(nodes, root, word[:n] + c, 0) == n + len(c) for c in continuations)
+                can_complete = any(
+                    greedy_end(nodes, root, word[:n] + c, 0) == n + len(c) for c in continuations
+                )
                 if verdict == F:
                     assert not can_complete, (nodes, word[:n])
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_agrees_with_the_spec_pseudocode_communication_s2_2(seed):
-    for root, nodes, words in random_cases(60, seed):
+    for root, nodes, words in random_cases(120, seed):
         matcher = matcher_for(root, nodes)
         for word in words:
             for n in range(len(word) + 1):

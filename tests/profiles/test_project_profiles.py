@@ -31,21 +31,37 @@ def test_sample_statement_matches_its_template_communication_s2_1(index, name, k
     assert index.claimed_profiles(statement) == [BASE + name]
 
 
-def test_every_template_of_the_project_profiles_has_a_sample():
+def test_every_template_of_the_project_profiles_has_a_sample_structure_s8():
     for name, (_, kinds) in SAMPLES.items():
         assert sorted(t["id"] for t in profile(name)["templates"]) == sorted(tid(name, k) for k in kinds)
 
 
-@pytest.mark.parametrize(("statement", "template", "rule"), [
-    (lambda: {**code_review("approved"), "result": {"success": False}}, "code-review/templates/approved", "rules[2]"),
-    (lambda: {**code_review("opened"), "context": {}}, "code-review/templates/opened", None),
-    (lambda: {**micro_learning("completed"), "result": {"completion": True}}, "micro-learning/templates/completed",
-     "rules[1]"),
-    (lambda: {**micro_learning("started"), "result": {"success": True}}, "micro-learning/templates/started",
-     "rules[0]"),
-    (lambda: {**certification("expired"), "result": {"success": True}}, "certification/templates/expired",
-     "rules[1]"),
-])
+@pytest.mark.parametrize(
+    ("statement", "template", "rule"),
+    [
+        (
+            lambda: {**code_review("approved"), "result": {"success": False}},
+            "code-review/templates/approved",
+            "rules[2]",
+        ),
+        (lambda: {**code_review("opened"), "context": {}}, "code-review/templates/opened", None),
+        (
+            lambda: {**micro_learning("completed"), "result": {"completion": True}},
+            "micro-learning/templates/completed",
+            "rules[1]",
+        ),
+        (
+            lambda: {**micro_learning("started"), "result": {"success": True}},
+            "micro-learning/templates/started",
+            "rules[0]",
+        ),
+        (
+            lambda: {**certification("expired"), "result": {"success": True}},
+            "certification/templates/expired",
+            "rules[1]",
+        ),
+    ],
+)
 def test_broken_samples_are_invalid_communication_s2_1(index, statement, template, rule):
     result = index.validate(statement())[BASE + template.split("/")[0]]
     if rule is None:  # the determining grouping activity is gone: the template no longer applies
@@ -70,8 +86,11 @@ def test_revocation_must_point_at_an_earned_or_renewed_statement_structure_s8(in
 
 
 RUNS = [
-    ("code-review", ["opened", "commented", "requested-changes", "reviewed", "approved", "approved", "merged"],
-     Verdict.MATCH),
+    (
+        "code-review",
+        ["opened", "commented", "requested-changes", "reviewed", "approved", "approved", "merged"],
+        Verdict.MATCH,
+    ),
     ("code-review", ["opened", "approved", "commented", "merged"], Verdict.MATCH),
     ("code-review", ["opened", "commented", "approved"], Verdict.PARTIAL),
     ("code-review", ["opened", "merged"], Verdict.FAILURE),
