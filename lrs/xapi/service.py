@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from lrs.xapi import signature
 from lrs.xapi.errors import BadRequest, Unavailable
+from lrs.xapi.multipart import HASH_HEADER
 from lrs.xapi.statements import now, prepare
 from lrs.xapi.store import StatementStore
 from lrs.xapi.validation import validate_statements
+from lrs.xapi.versions import V1
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 4
+Parts = dict[str, tuple[str, bytes]]  # attachment data by lower-case SHA-2: (content type, bytes)
 
 
 @dataclass(frozen=True)
@@ -61,43 +64,61 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def check_attachments(statements: list[dict], parts: dict[str, tuple[str, bytes]] | None) -> None:
-    """Every attachment has a fileUrl or data sent with it; signatures verify (Communication 1.5.2, Data 2.6)."""
+def _attachments(statement: dict, path: str) -> Iterator[tuple[dict, str, bool]]:
+    """Each attachment with its JSON path and whether it may sign ``statement``.
+
+    A SubStatement's attachments are included (Data 2.4.11 allows them); only the statement's own
+    can be its signature (Data 2.6).
+    """
+    for position, attachment in enumerate(statement.get("attachments", ())):
+        yield attachment, f"{path}.attachments[{position}]", True
+    target = statement["object"]
+    if target.get("objectType") == "SubStatement":
+        for position, attachment in enumerate(target.get("attachments", ())):
+            yield attachment, f"{path}.object.attachments[{position}]", False
+
+
+def _check_signature(statement: dict, attachment: dict, parts: Parts | None, path: str, version: str) -> None:
+    """Data 2.6: a signature attachment is application/octet-stream and its JWS matches the statement."""
+    if attachment["contentType"].split(";")[0].strip().lower() != signature.SIGNATURE_CONTENT_TYPE:
+        raise BadRequest(f"a signature attachment's contentType must be {signature.SIGNATURE_CONTENT_TYPE}, "
+                         f"not {attachment['contentType']!r}", path=f"{path}.contentType")
+    data = (parts or {}).get(attachment["sha2"].lower())
+    if data is not None:
+        signature.verify(statement, data[1], path, version)
+    # Without a part the attachment has a fileUrl (checked before): its JWS is not here to check, and an
+    # application/json batch of fileUrl attachments must be accepted (Communication 1.5.1).
+
+
+def check_attachments(statements: list[dict], parts: Parts | None, version: str = V1) -> None:
+    """Every attachment has a fileUrl or data sent with it, every part is used, signatures verify.
+
+    Communication 1.5.1 and 1.5.2 (parts matched to attachments by SHA-2 only), Data 2.6.
+    """
     referenced: set[str] = set()
     for index, statement in enumerate(statements):
-        for position, attachment in enumerate(statement.get("attachments", ())):
-            path = f"$[{index}].attachments[{position}]"
+        for attachment, path, own in _attachments(statement, f"$[{index}]"):
             sha2 = attachment["sha2"].lower()
             referenced.add(sha2)
             if "fileUrl" not in attachment and (parts is None or sha2 not in parts):
                 raise BadRequest("the attachment has no fileUrl and its data was not sent in a "
-                                 "multipart/mixed part with a matching X-Experience-API-Hash", path=f"{path}.sha2")
-        signed = signature.signature_attachment(statement)
-        if signed is not None:
-            path = f"$[{index}].attachments"
-            if signed["contentType"] != "application/octet-stream":
-                raise BadRequest("a signature attachment's contentType must be application/octet-stream",
-                                 path=f"{path}.contentType")
-            data = (parts or {}).get(signed["sha2"].lower())
-            if data is None:
-                raise BadRequest("the signature's data was not sent", path=f"{path}.sha2")
-            signature.verify(statement, data[1], path)
-    if parts:
-        unused = sorted(set(parts) - referenced)
-        if unused:
-            raise BadRequest(f"a multipart part with hash {unused[0]} is not an attachment of any statement",
-                             path="X-Experience-API-Hash")
+                                 f"multipart/mixed part with {HASH_HEADER} {sha2}", path=f"{path}.sha2")
+            if own and signature.is_signature(attachment):
+                _check_signature(statement, attachment, parts, path, version)
+    unused = sorted(set(parts or ()) - referenced)
+    if unused:
+        raise BadRequest(f"the multipart/mixed part with {HASH_HEADER} {unused[0]} is not an attachment of "
+                         "any statement in the request", path=HASH_HEADER)
 
 
 def store_statements(session: Session, writer: Writer, statements: list, version: str,
-                     parts: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
+                     parts: Parts | None = None) -> list[str]:
     """Validate, prepare and store a batch, all or nothing; answer the ids in order."""
     validate_statements(statements, version)
-    check_attachments(statements, parts)
+    check_attachments(statements, parts, version)
     stored_at = now()
     prepared = [prepare(s, stored=stored_at, authority=writer.authority, version=version) for s in statements]
-    held = {sha2: data for sha2, data in (parts or {}).items()}
     store = StatementStore(session, writer.tenant_id)
     result = in_transaction(session, lambda: store.write(
-        prepared, credential_id=writer.credential_id, define=writer.define, attachments=held))
+        prepared, credential_id=writer.credential_id, define=writer.define, attachments=parts))
     return result.ids
