@@ -6,6 +6,7 @@ the rule broken and the JSON path of the offending value (``$.context.instructor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -61,10 +62,20 @@ INTERACTION_TYPES = {
     "other": frozenset(),
 }
 COMPONENT_LISTS = frozenset({"choices", "scale", "source", "target", "steps"})
+_SHORTHAND_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def fail(detail: str, path: str) -> ValidationError:
     return ValidationError(detail, path)
+
+
+def member(path: str, key: Any) -> str:
+    """The JSONPath of ``key`` in the object at ``path``: ``$.a.b``, or ``$.a['en-US']`` (RFC 9535 2.5.1)."""
+    key = str(key)
+    if _SHORTHAND_RE.fullmatch(key):
+        return f"{path}.{key}"
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{path}['{escaped}']"
 
 
 def check_object(value: Any, path: str, allowed: frozenset[str], required: tuple[str, ...] = ()) -> dict:
@@ -73,12 +84,12 @@ def check_object(value: Any, path: str, allowed: frozenset[str], required: tuple
         raise fail(f"must be a JSON object, not {type_name(value)}", path)
     for key, item in value.items():
         if key not in allowed:
-            raise fail(f"property {key!r} is not allowed here", f"{path}.{key}")
+            raise fail(f"property {key!r} is not allowed here", member(path, key))
         if item is None:
-            raise fail("must not be null", f"{path}.{key}")
+            raise fail("must not be null", member(path, key))
     for key in required:
         if key not in value:
-            raise fail(f"property {key!r} is required", f"{path}.{key}")
+            raise fail(f"property {key!r} is required", member(path, key))
     return value
 
 
@@ -133,9 +144,9 @@ def check_language_map(value: Any, path: str) -> None:
         raise fail(f"a language map must be a JSON object, not {type_name(value)}", path)
     for tag, text in value.items():
         if not formats.is_language_tag(tag):
-            raise fail(f"{tag!r} is not a valid RFC 5646 language tag", f"{path}.{tag}")
+            raise fail(f"{tag!r} is not a valid RFC 5646 language tag", member(path, tag))
         if not isinstance(text, str):
-            raise fail(f"must be a string, not {type_name(text)}", f"{path}.{tag}")
+            raise fail(f"must be a string, not {type_name(text)}", member(path, tag))
 
 
 def check_extensions(value: Any, path: str) -> None:
@@ -144,7 +155,7 @@ def check_extensions(value: Any, path: str) -> None:
         raise fail(f"extensions must be a JSON object, not {type_name(value)}", path)
     for key in value:
         if not formats.is_iri(key):
-            raise fail(f"extension key {key!r} is not an IRI", f"{path}.{key}")
+            raise fail(f"extension key {key!r} is not an IRI", member(path, key))
 
 
 def check_array(value: Any, path: str, *, non_empty: bool = False) -> list:
@@ -164,6 +175,8 @@ class StatementValidator:
     def __init__(self, version: str):
         self.version = version
         self.context_keys = CONTEXT_KEYS_V2 if version == V2 else CONTEXT_KEYS_V1
+        # 1.0.3 asks for ISO 8601 (Data 4.5): no space for "T"; 2.0 asks for RFC 3339, which allows one.
+        self.timestamp_space = version == V2
 
     # -- statements ---------------------------------------------------------------------------------------
 
@@ -184,10 +197,9 @@ class StatementValidator:
             check_string(version, f"{path}.version")
             if not statement_version_ok(version, self.version):
                 raise fail(f"statement version {version!r} is not supported", f"{path}.version")
-        if statement["verb"]["id"] == VOIDED_VERB:
-            target = statement["object"]
-            if target.get("objectType") != "StatementRef":
-                raise fail("a voiding statement's object must be a StatementRef", f"{path}.object")
+        if statement["verb"]["id"] == VOIDED_VERB and statement["object"].get("objectType") != "StatementRef":
+            raise fail("a voiding statement's object must be a StatementRef (Data 2.3.2)",
+                       f"{path}.object.objectType")
 
     def _statement_common(self, statement: dict, path: str) -> None:
         if "result" in statement:
@@ -200,6 +212,9 @@ class StatementValidator:
             self.attachments(statement["attachments"], f"{path}.attachments")
 
     def substatement(self, value: dict, path: str) -> None:
+        for key in ("id", "stored", "version", "authority"):
+            if key in value:
+                raise fail(f"a SubStatement must not have {key!r} (Data 2.4.4.3)", f"{path}.{key}")
         check_object(value, path, SUBSTATEMENT_KEYS, ("actor", "verb", "object"))
         self.actor(value["actor"], f"{path}.actor")
         self.verb(value["verb"], f"{path}.verb")
@@ -220,7 +235,11 @@ class StatementValidator:
             raise fail(f"objectType must be 'Agent' or 'Group', not {object_type!r}", f"{path}.objectType")
 
     def authority(self, value: Any, path: str) -> None:
+        """An Agent, or (3-legged OAuth) a Group of exactly two Agents (Data 2.4.9)."""
         self.actor(value, path)
+        if value.get("objectType") == "Group" and len(value.get("member", ())) != 2:
+            raise fail("an authority that is a Group must have exactly two members (Data 2.4.9)",
+                       f"{path}.member")
 
     def agent(self, value: Any, path: str) -> None:
         agent = check_object(value, path, AGENT_KEYS)
@@ -228,7 +247,7 @@ class StatementValidator:
             raise fail(f"objectType must be 'Agent', not {agent['objectType']!r}", f"{path}.objectType")
         if "name" in agent:
             check_string(agent["name"], f"{path}.name")
-        if self.ifi_count(agent, path) != 1:
+        if self.ifi_count(agent, path) == 0:
             raise fail("an Agent must have exactly one inverse functional identifier "
                        "(mbox, mbox_sha1sum, openid or account)", path)
 
@@ -239,35 +258,37 @@ class StatementValidator:
         if "name" in group:
             check_string(group["name"], f"{path}.name")
         ifis = self.ifi_count(group, path)
-        if ifis > 1:
-            raise fail("a Group must not have more than one inverse functional identifier", path)
         if ifis == 0 and "member" not in group:
             raise fail("an anonymous Group must list its members", f"{path}.member")
         if "member" in group:
             members = check_array(group["member"], f"{path}.member", non_empty=ifis == 0)
-            for index, member in enumerate(members):
+            for index, item in enumerate(members):
                 member_path = f"{path}.member[{index}]"
-                if isinstance(member, dict) and member.get("objectType") == "Group":
+                if isinstance(item, dict) and item.get("objectType") == "Group":
                     raise fail("a Group's members must be Agents, not Groups", f"{member_path}.objectType")
-                self.agent(member, member_path)
+                self.agent(item, member_path)
 
     def ifi_count(self, actor: dict, path: str) -> int:
+        """Check the inverse functional identifiers present; more than one is an error (Data 2.4.2.1-2)."""
         count = 0
-        if "mbox" in actor:
+        for key in IFI_KEYS:
+            if key not in actor:
+                continue
             count += 1
-            check_format(actor["mbox"], f"{path}.mbox", formats.is_mailto, "a mailto IRI")
-        if "mbox_sha1sum" in actor:
-            count += 1
-            check_format(actor["mbox_sha1sum"], f"{path}.mbox_sha1sum", formats.SHA1_RE.match,
-                         "a hex SHA-1 digest")
-        if "openid" in actor:
-            count += 1
-            check_iri(actor["openid"], f"{path}.openid")
-        if "account" in actor:
-            count += 1
-            account = check_object(actor["account"], f"{path}.account", ACCOUNT_KEYS, ("homePage", "name"))
-            check_iri(account["homePage"], f"{path}.account.homePage")
-            check_string(account["name"], f"{path}.account.name")
+            if count > 1:
+                raise fail("an Agent or identified Group must have exactly one inverse functional "
+                           f"identifier, and {key!r} is a second one", path)
+            value = actor[key]
+            if key == "mbox":
+                check_format(value, f"{path}.mbox", formats.is_mailto, "a mailto IRI")
+            elif key == "mbox_sha1sum":
+                check_format(value, f"{path}.mbox_sha1sum", formats.is_sha1, "a hex SHA-1 digest")
+            elif key == "openid":
+                check_iri(value, f"{path}.openid")
+            else:
+                account = check_object(value, f"{path}.account", ACCOUNT_KEYS, ("homePage", "name"))
+                check_iri(account["homePage"], f"{path}.account.homePage")
+                check_string(account["name"], f"{path}.account.name")
         return count
 
     # -- verb and object ----------------------------------------------------------------------------------
@@ -305,9 +326,9 @@ class StatementValidator:
         check_uuid(ref["id"], f"{path}.id")
 
     def activity(self, value: Any, path: str) -> None:
+        if isinstance(value, dict) and value.get("objectType", "Activity") != "Activity":
+            raise fail(f"objectType must be 'Activity', not {value['objectType']!r}", f"{path}.objectType")
         activity = check_object(value, path, ACTIVITY_KEYS, ("id",))
-        if "objectType" in activity and activity["objectType"] != "Activity":
-            raise fail(f"objectType must be 'Activity', not {activity['objectType']!r}", f"{path}.objectType")
         check_iri(activity["id"], f"{path}.id")
         if "definition" in activity:
             self.definition(activity["definition"], f"{path}.definition")
@@ -331,11 +352,11 @@ class StatementValidator:
             if lists or "correctResponsesPattern" in definition:
                 raise fail("interaction properties need an interactionType", f"{path}.interactionType")
             return
-        kind = definition["interactionType"]
+        kind = check_string(definition["interactionType"], f"{path}.interactionType")
         if kind not in INTERACTION_TYPES:
             raise fail(f"interactionType {kind!r} is not one of {', '.join(INTERACTION_TYPES)}",
                        f"{path}.interactionType")
-        for name in lists - INTERACTION_TYPES[kind]:
+        for name in sorted(lists - INTERACTION_TYPES[kind]):
             raise fail(f"{name!r} is not allowed for interactionType {kind!r}", f"{path}.{name}")
         if "correctResponsesPattern" in definition:
             for index, item in enumerate(check_array(definition["correctResponsesPattern"],
@@ -348,7 +369,8 @@ class StatementValidator:
                 check_object(component, item_path, COMPONENT_KEYS, ("id",))
                 component_id = check_string(component["id"], f"{item_path}.id")
                 if component_id in seen:
-                    raise fail(f"interaction component id {component_id!r} is not distinct", f"{item_path}.id")
+                    raise fail(f"interaction component id {component_id!r} is not distinct",
+                               f"{item_path}.id")
                 seen.add(component_id)
                 if "description" in component:
                     check_language_map(component["description"], f"{item_path}.description")
@@ -371,7 +393,7 @@ class StatementValidator:
 
     def score(self, value: Any, path: str) -> None:
         score = check_object(value, path, SCORE_KEYS)
-        numbers = {key: check_number(score[key], f"{path}.{key}") for key in score}
+        numbers = {key: check_number(item, f"{path}.{key}") for key, item in score.items()}
         if "scaled" in numbers and not -1 <= numbers["scaled"] <= 1:
             raise fail("scaled must be between -1 and 1", f"{path}.scaled")
         low, high, raw = numbers.get("min"), numbers.get("max"), numbers.get("raw")
@@ -390,8 +412,8 @@ class StatementValidator:
             self.actor(context["instructor"], f"{path}.instructor")
         if "team" in context:
             team = context["team"]
-            if not isinstance(team, dict) or team.get("objectType") != "Group":
-                raise fail("team must be a Group", f"{path}.team")
+            if isinstance(team, dict) and team.get("objectType") != "Group":
+                raise fail("team must be a Group, with objectType 'Group'", f"{path}.team.objectType")
             self.group(team, f"{path}.team")
         if "contextActivities" in context:
             self.context_activities(context["contextActivities"], f"{path}.contextActivities")
@@ -399,7 +421,8 @@ class StatementValidator:
             if key in context:
                 check_string(context[key], f"{path}.{key}")
                 if statement_object.get("objectType", "Activity") != "Activity":
-                    raise fail(f"context.{key} is only allowed when the object is an Activity", f"{path}.{key}")
+                    raise fail(f"context.{key} is only allowed when the object is an Activity (Data 2.4.6)",
+                               f"{path}.{key}")
         if "language" in context:
             check_format(context["language"], f"{path}.language", formats.is_language_tag,
                          "an RFC 5646 language tag")
@@ -415,12 +438,11 @@ class StatementValidator:
     def context_activities(self, value: Any, path: str) -> None:
         activities = check_object(value, path, CONTEXT_ACTIVITY_KEYS)
         for key, item in activities.items():
-            items = item if isinstance(item, list) else [item]
             if isinstance(item, list):
-                check_array(item, f"{path}.{key}")
-            for index, activity in enumerate(items):
-                item_path = f"{path}.{key}[{index}]" if isinstance(item, list) else f"{path}.{key}"
-                self.activity(activity, item_path)
+                for index, activity in enumerate(check_array(item, f"{path}.{key}")):
+                    self.activity(activity, f"{path}.{key}[{index}]")
+            else:
+                self.activity(item, f"{path}.{key}")
 
     def _relevant_types(self, entry: dict, path: str) -> None:
         if "relevantTypes" in entry:
@@ -450,7 +472,7 @@ class StatementValidator:
             self._relevant_types(entry, item_path)
 
     def timestamp(self, value: Any, path: str) -> None:
-        if formats.parse_timestamp(value) is None:
+        if formats.parse_timestamp(value, allow_space=self.timestamp_space) is None:
             raise fail(f"{value!r} is not an ISO 8601 timestamp", path)
 
     def attachments(self, value: Any, path: str) -> None:
@@ -462,12 +484,12 @@ class StatementValidator:
             check_language_map(attachment["display"], f"{item_path}.display")
             if "description" in attachment:
                 check_language_map(attachment["description"], f"{item_path}.description")
-            check_format(attachment["contentType"], f"{item_path}.contentType", formats.MEDIA_TYPE_RE.match,
+            check_format(attachment["contentType"], f"{item_path}.contentType", formats.is_media_type,
                          "an Internet media type")
             length = attachment["length"]
             if isinstance(length, bool) or not isinstance(length, int) or length < 0:
                 raise fail("length must be a non-negative integer", f"{item_path}.length")
-            check_format(attachment["sha2"], f"{item_path}.sha2", formats.SHA2_RE.match, "a hex SHA-2 digest")
+            check_format(attachment["sha2"], f"{item_path}.sha2", formats.is_sha2, "a hex SHA-2 digest")
             if "fileUrl" in attachment:
                 check_iri(attachment["fileUrl"], f"{item_path}.fileUrl")
 
