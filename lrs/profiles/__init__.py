@@ -4,6 +4,8 @@ Structure (xAPI Profiles Part Two)::
 
     validate_profile(doc, *, strict=False, known_components=None) -> list[ProfileError]
         Every structure error of a profile document (empty: valid). Refuse the profile when not empty.
+    revision_problems(previous, current) -> list[ProfileError]   # a new version vs the stored one
+    concept_conflicts(current, others) -> list[ProfileError]     # concepts other profiles define
 
 Statement templates (structure §8, communication §2.1)::
 
@@ -11,6 +13,7 @@ Statement templates (structure §8, communication §2.1)::
     TemplateIndex(profiles)                       # compiled once per set of profiles
         .validate(statement, *, profiles=None, lookup=None) -> dict[profile id, TemplateValidation]
         .claimed_profiles(statement) -> list[profile id]    # versions named in category (§5)
+        .extension_problems(statement) -> list[str]         # extensions used where §7.2 forbids
         .candidates(StatementView.of(statement)) -> list[CompiledTemplate]
 
 Patterns (structure §9, communication §2.2), incremental with a JSON state (see ``patterns``)::
@@ -27,6 +30,7 @@ from .errors import PatternStateError, ProfileError, RuleFailure
 from .index import TemplateIndex, TemplateValidation
 from .patterns import PatternMatcher, Verdict
 from .registration import SUBREGISTRATION, pattern_scope, subregistration_problems
+from .revisions import concept_conflicts, revision_problems
 from .structure import SPEC_VERSION, validate_profile
 from .templates import CompiledTemplate, StatementView, compile_template, match_template
 
@@ -43,8 +47,10 @@ __all__ = [
     "TemplateValidation",
     "Verdict",
     "compile_template",
+    "concept_conflicts",
     "match_template",
     "pattern_scope",
+    "revision_problems",
     "subregistration_problems",
     "validate_profile",
 ]

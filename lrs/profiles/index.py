@@ -63,6 +63,7 @@ class TemplateIndex:
         self._order: dict[int, int] = {}
         self._buckets: dict[Key, list[CompiledTemplate]] = {}
         self._always: list[CompiledTemplate] = []
+        self._extensions: dict[str, str] = {}  # extension id -> its concept type
         for profile in profiles:
             self._add(profile)
 
@@ -71,6 +72,9 @@ class TemplateIndex:
         self.profiles.append(pid)
         for version in profile.get("versions", ()):
             self._versions[version["id"]] = pid
+        for concept in profile.get("concepts", ()):
+            if concept.get("type", "").endswith("Extension"):
+                self._extensions.setdefault(concept["id"], concept["type"])
         own = self._by_id.setdefault(pid, {})
         for template in profile.get("templates", ()):
             compiled = compile_template(template, pid)
@@ -95,6 +99,32 @@ class TemplateIndex:
             if pid is not None and pid not in found:
                 found.append(pid)
         return found
+
+    def extension_problems(self, statement: Mapping) -> list[str]:
+        """structure §7.2: extensions the profiles define, used where their type does not allow."""
+        context, result = as_object(statement.get("context")), as_object(statement.get("result"))
+        places = [
+            ("$.context.extensions", context.get("extensions"), "ContextExtension"),
+            ("$.result.extensions", result.get("extensions"), "ResultExtension"),
+        ]
+        obj = as_object(statement.get("object"))
+        if obj.get("objectType", "Activity") == "Activity":
+            definition = as_object(obj.get("definition"))
+            places.append(
+                ("$.object.definition.extensions", definition.get("extensions"), "ActivityExtension")
+            )
+        for kind, members in as_object(context.get("contextActivities")).items():
+            for i, activity in enumerate(members if isinstance(members, list) else [members]):
+                path = f"$.context.contextActivities.{kind}[{i}].definition.extensions"
+                extensions = as_object(as_object(activity).get("definition")).get("extensions")
+                places.append((path, extensions, "ActivityExtension"))
+        problems = []
+        for path, extensions, allowed in places:
+            for key in as_object(extensions):
+                kind = self._extensions.get(key)
+                if kind is not None and kind != allowed:
+                    problems.append(f"{path}['{key}']: a {kind} must not be used here")
+        return problems
 
     def candidates(
         self, view: StatementView, profiles: Iterable[str] | None = None

@@ -103,7 +103,8 @@ def _segments(text: str) -> list[Segment]:
     text = text.strip()
     if not text:
         raise JSONPathSyntaxError("empty path")
-    i, out = 0, []
+    i = 0
+    out: list[Segment] = []
     if text[0] == "$":
         i = 1
     elif m := _NAME.match(text):  # relative path as in the spec's own example: "context.x"

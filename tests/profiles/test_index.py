@@ -92,3 +92,24 @@ def test_checking_a_statement_against_all_five_profiles_is_cheap_communication_s
         index.validate(statement)
     per_statement = (time.perf_counter() - started) / runs
     assert per_statement < 0.005  # generous: measured well under a millisecond
+
+
+def test_extensions_only_where_their_type_allows_structure_s7_2():
+    index = all_profiles()
+    assert index.extension_problems(code_review("merged")) == []
+    count = "https://w3id.org/xapi/lrs/profiles/code-review/extensions/comment-count"
+    repo = "https://w3id.org/xapi/lrs/profiles/code-review/extensions/repository"
+    size = "https://w3id.org/xapi/lrs/profiles/code-review/extensions/lines-changed"
+    statement = code_review("merged")
+    statement["context"]["extensions"][count] = 2
+    statement["result"]["extensions"] = {repo: "acme/lrs", "https://example.org/unknown": 1}
+    statement["context"]["contextActivities"]["grouping"][0] = {
+        "id": "https://git.example.org/acme/lrs",
+        "definition": {"extensions": {repo: "acme/lrs", size: 3}},
+    }
+    assert index.extension_problems(statement) == [
+        f"$.context.extensions['{count}']: a ResultExtension must not be used here",
+        f"$.result.extensions['{repo}']: a ContextExtension must not be used here",
+        f"$.context.contextActivities.grouping[0].definition.extensions['{repo}']: "
+        "a ContextExtension must not be used here",
+    ]
