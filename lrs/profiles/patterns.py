@@ -108,6 +108,8 @@ class _Run:
         """Advance an attempt over the available statements: None (undecided), FAIL, or its end."""
         if "t" in a:
             s = a["s"]
+            if s < self.base:
+                raise PatternStateError(f"the state no longer holds statement {s} (it starts at {self.base})")
             if s < self.limit:
                 return s + 1 if a["t"] in self.buf[s - self.base] else FAIL
             return FAIL if self.eof else None
@@ -180,7 +182,9 @@ def _floor(a: dict, nodes: Mapping[str, _Node]) -> int:
 class PatternMatcher:
     """The primary patterns of one profile, ready to follow statement sequences.
 
-    ``external`` maps ids of patterns re-used from other profiles (§9) to their pattern objects.
+    ``external`` maps ids of patterns re-used from other profiles (§9) to their pattern objects. Feed
+    each statement as the ids of all the templates it matched (of any profile: re-used templates count).
+    A profile without primary patterns has nothing to follow (``primary`` is empty, the verdicts too).
     """
 
     def __init__(self, profile: Mapping, external: Mapping[str, Mapping] | None = None) -> None:
