@@ -21,9 +21,25 @@ Patterns (structure §9, communication §2.2), incremental with a JSON state (se
     PatternMatcher(profile, external=None)
         .start() -> state
         .advance(state, template_ids) -> (state, {primary pattern id: Verdict})
+        .advance_many(state, sequence_of_template_id_sets) -> (state, verdicts)
         .evaluate(sequence_of_template_id_sets) -> {primary pattern id: Verdict}
         PatternMatcher.follows(verdicts) -> Verdict      # match / partial / failure
     pattern_scope(statement, profile_version) -> (registration, subregistration | None) | None
+    subregistration_problems(statement, profile_versions=()) -> list[str]
+
+The project's own profiles: ``builtin.project_profiles()`` reads ``xapi_profiles/*.jsonld``.
+
+A typical ingest, statements ordered by timestamp and then by their place in the batch (§2.2)::
+
+    index = TemplateIndex(profiles)                      # per tenant, rebuilt when its profiles change
+    claimed = index.claimed_profiles(statement)          # §5: these profiles' templates MUST be followed
+    results = index.validate(statement, profiles=claimed, lookup=stored_statement_or_none)
+    refuse if any(not r.ok for r in results.values()) or index.extension_problems(statement)
+    matched = [t for r in results.values() for t in r.matched]
+    for each claimed profile with primary patterns, and its version named in category:
+        scope = pattern_scope(statement, version)        # None: no registration, no pattern
+        state = stored state for (scope, profile) or matcher.start()
+        state, verdicts = matcher.advance(state, matched)  # store state; FAILURE = pattern broken
 """
 
 from .errors import PatternStateError, ProfileError, RuleFailure
