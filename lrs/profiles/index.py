@@ -144,7 +144,11 @@ class TemplateIndex:
     def validate(
         self, statement: Mapping, *, profiles: Iterable[str] | None = None, lookup: Lookup | None = None
     ) -> dict[str, TemplateValidation]:
-        """communication §2.1 ``validates`` for each profile (all of the index's by default)."""
+        """communication §2.1 ``validates`` for each profile (all of the index's by default).
+
+        Pass ``profiles=index.claimed_profiles(statement)`` to check what the statement claims (§5):
+        otherwise templates without Determining Properties (cmi5's general restrictions) judge every
+        statement."""
         view = StatementView.of(statement)
         chosen = list(self.profiles if profiles is None else profiles)
         matched: dict[str, list[str]] = {p: [] for p in chosen}
