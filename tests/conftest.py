@@ -85,15 +85,28 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def app(migrated, tmp_path) -> Iterator[Flask]:
-    app = make_app(migrated, tmp_path)
-    with app.app_context():
-        _empty_tables()
+@pytest.fixture(scope="session")
+def session_app(migrated, tmp_path_factory) -> Iterator[Flask]:
+    """One app per database for the whole run: building an app costs more than most tests."""
+    app = make_app(migrated, tmp_path_factory.mktemp("instance"))
     yield app
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app) -> Iterator[Flask]:
+    """The app with empty tables; whatever a test changes in its config or plugins is put back after it."""
+    config = dict(session_app.config)
+    plugins = dict(session_app.extensions["lrs.plugins"].plugins)
+    with session_app.app_context():
+        _empty_tables()
+    yield session_app
+    with session_app.app_context():
+        db.session.remove()
+    session_app.config.clear()
+    session_app.config.update(config)
+    session_app.extensions["lrs.plugins"].plugins = plugins
 
 
 @pytest.fixture
