@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from lrs.xapi import signature
-from lrs.xapi.errors import BadRequest, Unavailable
+from lrs.xapi.errors import BadRequest, Unavailable, XAPIError
 from lrs.xapi.multipart import HASH_HEADER
 from lrs.xapi.statements import now, prepare
 from lrs.xapi.store import StatementStore
@@ -112,8 +112,20 @@ def check_attachments(statements: list[dict], parts: Parts | None, version: str 
 
 
 def store_statements(session: Session, writer: Writer, statements: list, version: str,
-                     parts: Parts | None = None) -> list[str]:
-    """Validate, prepare and store a batch, all or nothing; answer the ids in order."""
+                     parts: Parts | None = None, *, single: bool = False) -> list[str]:
+    """Validate, prepare and store a batch, all or nothing; answer the ids in order.
+
+    ``single``: the client sent one statement, not an array, so error paths start at ``$``, not ``$[0]``.
+    """
+    try:
+        return _store(session, writer, statements, version, parts)
+    except XAPIError as exc:
+        if single and exc.path and exc.path.startswith("$[0]"):
+            exc.path = "$" + exc.path[4:]
+        raise
+
+
+def _store(session: Session, writer: Writer, statements: list, version: str, parts: Parts | None) -> list[str]:
     validate_statements(statements, version)
     check_attachments(statements, parts, version)
     stored_at = now()

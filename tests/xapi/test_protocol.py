@@ -221,3 +221,11 @@ def test_unknown_path_and_method_are_json(client, xapi):
     response = xapi.request("DELETE", "statements")
     assert response.status_code == 405
     assert response.get_json()["error"] == "method_not_allowed"
+
+
+def test_error_paths_of_a_single_statement_start_at_the_root(xapi):
+    """A single statement (not an array) is named from $, an array's members from $[i]."""
+    bad = statement(verb={"id": "not an iri"})
+    assert xapi.post(bad).get_json()["path"] == "$.verb.id"
+    assert xapi.post([statement(), bad]).get_json()["path"] == "$[1].verb.id"
+    assert xapi.put(bad, "6f1c8a36-28a5-4c8e-9f0f-3c1b7c1a2b3c").get_json()["path"] == "$.verb.id"

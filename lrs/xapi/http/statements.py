@@ -81,7 +81,7 @@ def put_statement(xreq: XapiRequest) -> Response:
     if "id" in body and str(body["id"]).lower() != statement_id.lower():
         raise BadRequest("the statement's id does not match the statementId parameter", path="$.id")
     store_statements(db.session, writer, [{**body, "id": statement_id.lower()} if "id" not in body else body],
-                     xreq.version, parts)
+                     xreq.version, parts, single=True)
     after_statements_stored()
     return Response(status=204)
 
@@ -102,7 +102,7 @@ def post_statements(xreq: XapiRequest) -> Response:
         batch = body
     else:
         raise BadRequest("the body must be a statement object or an array of statements", path="$")
-    ids = store_statements(db.session, writer, batch, xreq.version, parts)
+    ids = store_statements(db.session, writer, batch, xreq.version, parts, single=isinstance(body, dict))
     after_statements_stored()
     return json_response(ids)
 
