@@ -41,7 +41,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker):
+    for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles):
         app.cli.add_command(command)
 
 
@@ -486,3 +486,120 @@ def worker(once: bool, interval: float) -> None:
             break
         if applied == 0:
             time.sleep(interval)
+
+
+# -- xAPI profiles --------------------------------------------------------------------------------------------
+
+@click.group("profiles")
+def profiles() -> None:
+    """xAPI profiles: import (validated), list, show, deprecate, and how statements are checked."""
+
+
+def _read_profile(source: str) -> object:
+    if source.startswith(("http://", "https://")):
+        import requests
+
+        try:
+            response = requests.get(source, timeout=20, headers={"Accept": "application/ld+json, application/json"})
+            response.raise_for_status()
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            _fail(f"cannot fetch a profile from {source}: {exc}")
+    try:
+        with open(source, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read a JSON-LD profile from {source}: {exc}")
+
+
+@profiles.command("import")
+@click.argument("source")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def profiles_import(source: str, tenant: str, as_json: bool) -> None:
+    """Import a profile from a FILE or a URL; an invalid profile is refused whole, every error listed."""
+    from lrs.profiles.service import ProfileImportError, import_profile
+    from lrs.tenancy.credentials import get_or_create_tenant
+
+    doc = _read_profile(source)
+    owner = get_or_create_tenant(db.session, tenant)
+    try:
+        profile, outcome = import_profile(db.session, owner.id, doc)
+    except ProfileImportError as exc:
+        db.session.rollback()
+        lines = "\n".join(f"  {e.path}: {e.message} (rule {e.rule}, {e.section})" for e in exc.errors)
+        _fail(f"the profile was not imported, {len(exc.errors)} error(s):\n{lines}")
+    db.session.commit()
+    _emit({"id": profile.id, "iri": profile.iri, "version": profile.version_iri, "outcome": outcome}, as_json,
+          [f"{outcome}: {profile.iri} ({profile.version_iri})"])
+
+
+@profiles.command("list")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def profiles_list(tenant: str, as_json: bool) -> None:
+    """The tenant's profiles and the builtin ones."""
+    from lrs.api.profiles import tenant_profiles
+
+    items = tenant_profiles(_tenant_id(tenant))
+    if as_json:
+        click.echo(json.dumps(items))
+        return
+    for item in items:
+        flags = " (builtin)" if item["builtin"] else " (deprecated)" if item["deprecated"] else ""
+        click.echo(f"{item['iri']}  {item['version']}  templates={item['templates']} "
+                   f"patterns={item['patterns']}{flags}")
+
+
+def _find_profile(tenant: str, iri: str):
+    from lrs.models import Profile
+
+    profile = db.session.scalar(select(Profile).where(Profile.tenant_id == _tenant_id(tenant), Profile.iri == iri))
+    if profile is None:
+        _fail(f"no imported profile {iri} in tenant {tenant}")
+    return profile
+
+
+@profiles.command("show")
+@click.argument("iri")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@with_appcontext
+def profiles_show(iri: str, tenant: str) -> None:
+    """Print a profile's current JSON-LD document."""
+    click.echo(json.dumps(json.loads(_find_profile(tenant, iri).document), indent=2))
+
+
+@profiles.command("deprecate")
+@click.argument("iri")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@with_appcontext
+def profiles_deprecate(iri: str, tenant: str) -> None:
+    """Stop checking statements against a profile (it is kept, with its history)."""
+    from lrs.profiles.service import deprecate_profile
+
+    deprecate_profile(db.session, _find_profile(tenant, iri))
+    db.session.commit()
+    click.echo(f"deprecated {iri}")
+
+
+@profiles.command("mode")
+@click.argument("mode", type=click.Choice(("off", "report", "enforce")))
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--credential", "key", default=None, help="Set it for one credential instead of the tenant.")
+@with_appcontext
+def profiles_mode(mode: str, tenant: str, key: str | None) -> None:
+    """How statements are checked: off, report (store and record results) or enforce (refuse)."""
+    from lrs.models import Credential
+    from lrs.profiles.service import set_mode
+
+    if key is not None:
+        credential = db.session.scalar(select(Credential).where(Credential.key == key))
+        if credential is None:
+            _fail(f"no credential {key}")
+        credential.profile_mode = mode
+    else:
+        set_mode(db.session, _tenant_id(tenant), mode)
+    db.session.commit()
+    click.echo(f"profile mode {mode} for {'credential ' + key if key else 'tenant ' + tenant}")

@@ -3,10 +3,13 @@
 from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
 from lrs.models.people import AuditEntry, Identity, Person, Team, TeamMember
+from lrs.models.profiles import PatternState, Profile, ProfileVersion, StatementTemplateResult, TemplateStat
 from lrs.models.progress import ConsumerCursor, Goal, GoalEvidence, GoalProgress
 from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "ConsumerCursor", "Credential", "Document", "Goal",
-           "GoalEvidence", "GoalProgress", "Identity", "Person", "Source", "SourceReject", "Statement", "StatementIndex", "Team", "TeamMember", "Tenant", "User"]
+__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "ConsumerCursor", "Credential", "Document",
+           "Goal", "GoalEvidence", "GoalProgress", "Identity", "PatternState", "Person", "Profile",
+           "ProfileVersion", "Source", "SourceReject", "Statement", "StatementIndex",
+           "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]

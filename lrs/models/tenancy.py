@@ -17,6 +17,10 @@ class Tenant(db.Model):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created: Mapped[datetime] = mapped_column()
+    # How statements are checked against the tenant's profiles: off, report (default) or enforce.
+    profile_mode: Mapped[str] = mapped_column(String(10), default="report", server_default="report")
+    # Bumped whenever the tenant's profiles change, so cached template indexes know to rebuild.
+    profiles_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Credential(db.Model):
@@ -33,6 +37,8 @@ class Credential(db.Model):
     scopes: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column()
     revoked: Mapped[datetime | None] = mapped_column(default=None)
+    # Overrides the tenant's profile mode for statements this credential sends (None: the tenant's).
+    profile_mode: Mapped[str | None] = mapped_column(String(10), default=None)
 
     @property
     def scope_set(self) -> frozenset[str]:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from lrs.profiles.service import check_batch, record_batch
 from lrs.xapi import signature
 from lrs.xapi.errors import BadRequest, Unavailable, XAPIError
 from lrs.xapi.multipart import HASH_HEADER
@@ -33,6 +34,7 @@ class Writer:
     credential_id: int | None
     authority: dict
     define: bool
+    profile_mode: str | None = None  # off, report or enforce; None: the tenant's setting
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -128,9 +130,15 @@ def store_statements(session: Session, writer: Writer, statements: list, version
 def _store(session: Session, writer: Writer, statements: list, version: str, parts: Parts | None) -> list[str]:
     validate_statements(statements, version)
     check_attachments(statements, parts, version)
+    checked = check_batch(session, writer.tenant_id, statements, writer.profile_mode)
     stored_at = now()
     prepared = [prepare(s, stored=stored_at, authority=writer.authority, version=version) for s in statements]
     store = StatementStore(session, writer.tenant_id)
-    result = in_transaction(session, lambda: store.write(
-        prepared, credential_id=writer.credential_id, define=writer.define, attachments=parts))
-    return result.ids
+
+    def work():
+        result = store.write(prepared, credential_id=writer.credential_id, define=writer.define, attachments=parts)
+        if checked is not None:
+            record_batch(session, writer.tenant_id, prepared, checked, set(result.stored))
+        return result
+
+    return in_transaction(session, work).ids
