@@ -1,0 +1,1 @@
+"""Benchmarks: run by hand (`make bench` or `python -m bench.<name>`), never part of `make test`."""
