@@ -41,7 +41,8 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
-    for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles):
+    for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles,
+                    forwarders):
         app.cli.add_command(command)
 
 
@@ -474,14 +475,16 @@ def progress_rebuild() -> None:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 @with_appcontext
 def worker(once: bool, interval: float) -> None:
-    """Consume the statement log: progress (several workers share the cursor safely)."""
+    """Consume the statement log: progress and forwarding (several workers share the cursors safely)."""
     import time
 
+    from lrs.forwarding.service import deliver_due
     from lrs.progress.engine import ProgressEngine
 
     while True:
         applied = ProgressEngine(db.session).catch_up()
         db.session.commit()
+        applied += deliver_due(db.session, current_app.config["SECRET_KEY"])
         if once and applied == 0:
             break
         if applied == 0:
@@ -603,3 +606,74 @@ def profiles_mode(mode: str, tenant: str, key: str | None) -> None:
         set_mode(db.session, _tenant_id(tenant), mode)
     db.session.commit()
     click.echo(f"profile mode {mode} for {'credential ' + key if key else 'tenant ' + tenant}")
+
+
+# -- forwarding -----------------------------------------------------------------------------------------------
+
+@click.group("forwarders")
+def forwarders() -> None:
+    """Forward a tenant's statements to another LRS or any HTTP endpoint (run by `lrs worker`)."""
+
+
+@forwarders.command("add")
+@click.option("--name", required=True)
+@click.option("--url", required=True, help="xapi: the other LRS's endpoint (…/xapi/); http: the URL to POST to.")
+@click.option("--kind", type=click.Choice(("xapi", "http")), default="xapi", show_default=True)
+@click.option("--username", default=None, help="xapi: the Basic-auth key at the destination.")
+@click.option("--secret", default=None, help="xapi: the Basic-auth secret; http: the HMAC signing secret.")
+@click.option("--verb", "verbs", multiple=True, help="Only statements with this verb (repeatable).")
+@click.option("--activity-type", "activity_types", multiple=True)
+@click.option("--template", "templates", multiple=True, help="Only statements matching this profile template.")
+@click.option("--from-start", is_flag=True, help="Also send the statements stored before now.")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def forwarders_add(name, url, kind, username, secret, verbs, activity_types, templates, from_start, tenant, as_json):
+    """Add a forwarder."""
+    from lrs.forwarding.service import ForwardingError, add_forwarder, status
+
+    filters = {k: list(v) for k, v in (("verbs", verbs), ("activity_types", activity_types),
+                                       ("templates", templates)) if v}
+    try:
+        forwarder = add_forwarder(db.session, current_app.config["SECRET_KEY"], tenant=tenant, name=name, kind=kind,
+                                  url=url, username=username, secret=secret, filters=filters, from_start=from_start)
+        db.session.commit()
+    except ForwardingError as exc:
+        _fail(f"{exc.detail} ({exc.path})")
+    _emit(status(db.session, forwarder), as_json, [f"added forwarder {forwarder.id} {name} -> {url}"])
+
+
+@forwarders.command("list")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def forwarders_list(tenant: str, as_json: bool) -> None:
+    """Forwarders with their lag and error state."""
+    from lrs.forwarding.service import status
+    from lrs.models import Forwarder
+
+    items = [status(db.session, f) for f in db.session.scalars(
+        select(Forwarder).where(Forwarder.tenant_id == _tenant_id(tenant)).order_by(Forwarder.id))]
+    if as_json:
+        click.echo(json.dumps(items))
+        return
+    for item in items:
+        click.echo(f"{item['id']:>4} {item['name']:<20} {item['state']:<12} behind={item['behind']} "
+                   f"lag={item['lag_seconds']}s forwarded={item['forwarded']} last_error={item['last_error'] or '-'}")
+
+
+@forwarders.command("disable")
+@click.argument("name")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@with_appcontext
+def forwarders_disable(name: str, tenant: str) -> None:
+    """Stop forwarding (the cursor is kept: enabling again resumes where it stopped)."""
+    from lrs.models import Forwarder
+
+    forwarder = db.session.scalar(select(Forwarder).where(Forwarder.tenant_id == _tenant_id(tenant),
+                                                          Forwarder.name == name))
+    if forwarder is None:
+        _fail(f"no forwarder {name!r}")
+    forwarder.enabled = False
+    db.session.commit()
+    click.echo(f"disabled {name}")
