@@ -1,14 +1,25 @@
-"""Storage of State, Activity Profile and Agent Profile documents; never commits."""
+"""Storage of State, Activity Profile and Agent Profile documents; never commits.
+
+Updates and deletes are conditional on the version read (``updated_us``, which every write moves forward):
+if another request changed the document in between, ``StaleDocument`` is raised and the caller reads again.
+PostgreSQL also locks the row on read (``FOR UPDATE``); SQLite's driver starts its transaction only at the
+first write, so without the condition two concurrent merges could each lose the other's properties.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lrs.models import Document
+
+
+class StaleDocument(Exception):
+    """The document changed between reading and writing it."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,8 @@ class DocumentStore:
         self.tenant_id = tenant_id
 
     def get(self, key: DocumentKey, *, lock: bool = False) -> Document | None:
-        query = select(Document).where(Document.tenant_id == self.tenant_id, Document.doc_hash == key.doc_hash)
+        query = select(Document).where(Document.tenant_id == self.tenant_id,
+                                       Document.doc_hash == key.doc_hash)
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
@@ -53,16 +65,22 @@ class DocumentStore:
                 registration=key.registration, doc_id=key.doc_id, scope_hash=key.scope_hash,
                 doc_hash=key.doc_hash, content=content, content_type=content_type, etag=etag,
                 updated_us=updated_us))
-        else:
-            existing.content = content
-            existing.content_type = content_type
-            existing.etag = etag
-            existing.updated_us = max(updated_us, existing.updated_us + 1)
-        self.session.flush()
+            self.session.flush()
+            return
+        result = cast(CursorResult, self.session.execute(
+            update(Document).where(Document.id == existing.id, Document.updated_us == existing.updated_us)
+            .values(content=content, content_type=content_type, etag=etag,
+                    updated_us=max(updated_us, existing.updated_us + 1))
+            .execution_options(synchronize_session=False)))
+        if result.rowcount != 1:
+            raise StaleDocument(key.doc_id)
 
     def delete(self, document: Document) -> None:
-        self.session.delete(document)
-        self.session.flush()
+        result = cast(CursorResult, self.session.execute(
+            delete(Document).where(Document.id == document.id, Document.updated_us == document.updated_us)
+            .execution_options(synchronize_session=False)))
+        if result.rowcount != 1:
+            raise StaleDocument(document.doc_id)
 
     def _scope(self, key: DocumentKey, since_us: int | None):
         conditions = [Document.tenant_id == self.tenant_id, Document.scope_hash == key.scope_hash]
@@ -81,9 +99,9 @@ class DocumentStore:
         return ids, max((updated for _, updated in rows), default=None)
 
     def delete_all(self, key: DocumentKey) -> int:
-        result = self.session.execute(delete(Document).where(*self._scope(key, None)))
+        result = cast(CursorResult, self.session.execute(delete(Document).where(*self._scope(key, None))))
         return result.rowcount or 0
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Document).where(
-            Document.tenant_id == self.tenant_id))
+            Document.tenant_id == self.tenant_id)) or 0

@@ -8,7 +8,7 @@ from flask import Response, current_app
 
 from lrs.extensions import db
 from lrs.xapi import formats
-from lrs.xapi.document_store import DocumentKey, DocumentStore
+from lrs.xapi.document_store import DocumentKey, DocumentStore, StaleDocument
 from lrs.xapi.documents import (
     ACTIVITY_PROFILE,
     AGENT_PROFILE,
@@ -22,7 +22,7 @@ from lrs.xapi.documents import (
     merge,
     quoted,
 )
-from lrs.xapi.errors import BadRequest, NotFound, PayloadTooLarge
+from lrs.xapi.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from lrs.xapi.http import bp, finish, http_date, json_response
 from lrs.xapi.http.context import XapiRequest, current, require_scope
 from lrs.xapi.query import check_param_names, parse_agent
@@ -31,6 +31,7 @@ from lrs.xapi.statements import ifi_value, now
 from lrs.xapi.versions import V2
 
 READ_ONLY = ("all/read",)
+STALE_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class Resource:
 
 
 STATE_RESOURCE = Resource(STATE, "State", "stateId", "state", True, True)
-ACTIVITY_PROFILE_RESOURCE = Resource(ACTIVITY_PROFILE, "Activity Profile", "profileId", "profile", True, False)
+ACTIVITY_PROFILE_RESOURCE = Resource(ACTIVITY_PROFILE, "Activity Profile", "profileId", "profile", True,
+                                     False)
 AGENT_PROFILE_RESOURCE = Resource(AGENT_PROFILE, "Agent Profile", "profileId", "profile", False, True)
 
 
@@ -74,6 +76,9 @@ def _key(resource: Resource, xreq: XapiRequest) -> DocumentKey:
         activity_id = _required(params, "activityId")
         if not formats.is_iri(activity_id):
             raise BadRequest(f"activityId must be an IRI, not {activity_id!r}", path="activityId")
+    doc_id = params.get(resource.id_param)
+    if doc_id == "":
+        raise BadRequest(f"{resource.id_param} must not be empty", path=resource.id_param)
     if resource.needs_agent:
         agent = parse_agent(_required(params, "agent"), xreq.version)
         if agent.get("objectType", "Agent") != "Agent":
@@ -84,7 +89,24 @@ def _key(resource: Resource, xreq: XapiRequest) -> DocumentKey:
         if not formats.is_uuid(registration):
             raise BadRequest(f"registration must be a UUID, not {registration!r}", path="registration")
         registration = registration.lower()
-    return DocumentKey(resource.kind, activity_id, agent_key, registration, params.get(resource.id_param))
+    return DocumentKey(resource.kind, activity_id, agent_key, registration, doc_id)
+
+
+def _no_content() -> Response:
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def _commit(work) -> None:
+    """Run a read-check-write in a transaction; read again when a concurrent write got in between."""
+    for _ in range(STALE_RETRIES):
+        try:
+            in_transaction(db.session, work)
+            return
+        except StaleDocument:
+            continue
+    raise Conflict("the document kept changing while this request was writing it; try again", path="body")
 
 
 def _since(params: dict[str, str]) -> int | None:
@@ -97,7 +119,7 @@ def _since(params: dict[str, str]) -> int | None:
 
 
 def _put_needs_precondition(resource: Resource, version: str) -> bool:
-    """Profiles always; State as configured (LRS_STATE_PUT_PRECONDITION: "2.0" (default), "always", "never")."""
+    """Profiles always; State as LRS_STATE_PUT_PRECONDITION says: "2.0" (default), "always" or "never"."""
     if resource.kind != STATE:
         return True
     setting = current_app.config.get("LRS_STATE_PUT_PRECONDITION", "2.0")
@@ -108,30 +130,30 @@ def handle(resource: Resource) -> Response:
     xreq = current()
     method = xreq.method
     if method in ("GET", "HEAD"):
-        require_scope(resource.scope, "all", *READ_ONLY)
-        return finish(xreq, _get(resource, xreq))
-    require_scope(resource.scope, "all")
+        credential = require_scope(resource.scope, "all", *READ_ONLY)
+        return finish(xreq, _get(resource, xreq, DocumentStore(db.session, credential.tenant_id)))
+    credential = require_scope(resource.scope, "all")
     key = _key(resource, xreq)
     if "since" in xreq.params:
         raise BadRequest("since is only for listing document ids", path="since")
+    store = DocumentStore(db.session, credential.tenant_id)
     if method in ("PUT", "POST"):
-        return _write(resource, xreq, key)
+        return _write(resource, xreq, store, key)
     if method == "DELETE":
-        return _delete(resource, xreq, key)
+        return _delete(resource, xreq, store, key)
     raise BadRequest(f"{method} is not allowed on the {resource.name} resource", path="method")
 
 
-def _get(resource: Resource, xreq: XapiRequest) -> Response:
+def _get(resource: Resource, xreq: XapiRequest, store: DocumentStore) -> Response:
     key = _key(resource, xreq)
-    store = DocumentStore(db.session, xreq.credential.tenant_id)
+    since = _since(xreq.params)
     if key.doc_id is None:
-        ids, latest = store.list_ids(key, _since(xreq.params))
+        ids, latest = store.list_ids(key, since)
         response = json_response(ids)
         if latest is not None:
             response.headers["Last-Modified"] = http_date(formats.from_micros(latest))
         return response
-    if "since" in xreq.params:
-        raise BadRequest("since is only for listing document ids", path="since")
+    # ``since`` beside an id is validated and otherwise ignored: the conformance suite sends it (State GET).
     document = store.get(key)
     if document is None:
         raise NotFound(f"no {resource.name} document {key.doc_id!r} here", path=resource.id_param)
@@ -141,7 +163,7 @@ def _get(resource: Resource, xreq: XapiRequest) -> Response:
     return response
 
 
-def _write(resource: Resource, xreq: XapiRequest, key: DocumentKey) -> Response:
+def _write(resource: Resource, xreq: XapiRequest, store: DocumentStore, key: DocumentKey) -> Response:
     if key.doc_id is None:
         raise BadRequest(f"the {resource.id_param} parameter is required", path=resource.id_param)
     body = xreq.body
@@ -151,39 +173,41 @@ def _write(resource: Resource, xreq: XapiRequest, key: DocumentKey) -> Response:
     content_type = xreq.content_type or "application/octet-stream"
     if xreq.method == "POST" and media_type(content_type) == JSON:
         json_object(body, "body")
-    store = DocumentStore(db.session, xreq.credential.tenant_id)
     needs = _put_needs_precondition(resource, xreq.version)
 
     def work() -> None:
         existing = store.get(key, lock=True)
-        check_preconditions(xreq.method, Current(existing.etag if existing else None),
-                            xreq.header("If-Match"), xreq.header("If-None-Match"), put_needs_precondition=needs)
+        current_etag = Current(existing.etag if existing else None)
+        check_preconditions(xreq.method, current_etag, xreq.header("If-Match"), xreq.header("If-None-Match"),
+                            put_needs_precondition=needs)
         content, ctype = body, content_type
         if xreq.method == "POST" and existing is not None:
             content, ctype = merge(bytes(existing.content), existing.content_type, body, content_type), JSON
+            if len(content) > limit:
+                raise PayloadTooLarge(f"the merged document would be over the limit of {limit} bytes",
+                                      path="body")
         store.save(key, content, ctype, etag_of(content), formats.to_micros(now()), existing)
 
-    in_transaction(db.session, work)
-    return Response(status=204)
+    _commit(work)
+    return _no_content()
 
 
-def _delete(resource: Resource, xreq: XapiRequest, key: DocumentKey) -> Response:
-    store = DocumentStore(db.session, xreq.credential.tenant_id)
+def _delete(resource: Resource, xreq: XapiRequest, store: DocumentStore, key: DocumentKey) -> Response:
     if key.doc_id is None:
         if resource.kind != STATE:
             raise BadRequest(f"the {resource.id_param} parameter is required", path=resource.id_param)
         in_transaction(db.session, lambda: store.delete_all(key))
-        return Response(status=204)
+        return _no_content()
 
     def work() -> None:
         existing = store.get(key, lock=True)
-        check_preconditions("DELETE", Current(existing.etag if existing else None),
-                            xreq.header("If-Match"), xreq.header("If-None-Match"), put_needs_precondition=False)
+        check_preconditions("DELETE", Current(existing.etag if existing else None), xreq.header("If-Match"),
+                            xreq.header("If-None-Match"), put_needs_precondition=False)
         if existing is not None:
             store.delete(existing)
 
-    in_transaction(db.session, work)
-    return Response(status=204)
+    _commit(work)
+    return _no_content()
 
 
 @bp.route("/activities/state", methods=["GET", "PUT", "POST", "DELETE"])
