@@ -56,7 +56,7 @@ def _may_set_goal_for(person_id: int | None, team_id: int | None) -> bool:
 def _goal_or_404(goal_id: int) -> Goal:
     user = current_user()
     goal = db.session.get(Goal, goal_id)
-    if goal is None or goal.tenant_id != user.tenant_id or goal.person_id is None \
+    if goal is None or goal.tenant_id != user.tenant_id or goal.person_id is None or goal.holder_id is not None \
             or not can_see(db.session, user, goal.person_id):
         abort(404, message=f"no goal {goal_id} that you can see", path="id")
     return goal

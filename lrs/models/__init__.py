@@ -5,12 +5,20 @@ from lrs.models.documents import Document
 from lrs.models.forwarding import Forwarder
 from lrs.models.people import AuditEntry, Identity, Person, Team, TeamMember
 from lrs.models.profiles import PatternState, Profile, ProfileVersion, StatementTemplateResult, TemplateStat
-from lrs.models.progress import ConsumerCursor, Goal, GoalEvidence, GoalProgress
+from lrs.models.progress import (
+    Certification,
+    CertificationHolder,
+    ConsumerCursor,
+    Goal,
+    GoalEvidence,
+    GoalProgress,
+)
 from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "ConsumerCursor", "Credential", "Document", "Forwarder",
+__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Certification", "CertificationHolder",
+           "ConsumerCursor", "Credential", "Document", "Forwarder",
            "Goal", "GoalEvidence", "GoalProgress", "Identity", "PatternState", "Person", "Profile",
            "ProfileVersion", "Source", "SourceReject", "Statement", "StatementIndex",
            "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]

@@ -31,6 +31,10 @@ class Goal(db.Model):
     rule: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created: Mapped[datetime] = mapped_column()
+    # Set on the goals that stand for a certification's requirements (one per requirement and holder).
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("certification_holders.id", ondelete="CASCADE"),
+                                                  index=True)
+    requirement_index: Mapped[int | None] = mapped_column()
 
 
 class GoalEvidence(db.Model):
@@ -73,3 +77,33 @@ class ConsumerCursor(db.Model):
     pending: Mapped[str] = mapped_column(Text, default="[]")
     gaps: Mapped[str] = mapped_column(Text, default="{}")
     updated: Mapped[datetime] = mapped_column()
+
+
+class Certification(db.Model):
+    """A certification: requirements (goal rules, all or N of them), validity and renewal window."""
+
+    __tablename__ = "certifications"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # {"requirements": [{"title", "rule"}], "mode", "n", "validity_months", "renewal_days"} as JSON.
+    definition: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column()
+
+
+class CertificationHolder(db.Model):
+    """A person who should hold a certification, and the history computed for them."""
+
+    __tablename__ = "certification_holders"
+    __table_args__ = (Index("ix_certification_holders_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    certification_id: Mapped[int] = mapped_column(ForeignKey("certifications.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # [{"kind": earned|renewed|expired, "at_us", "expires_us", "statement_id"}] as JSON.
+    events: Mapped[str] = mapped_column(Text, default="[]")
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    # The earliest time something changes without new statements (an expiry), for the worker's sweep.
+    next_check_us: Mapped[int | None] = mapped_column(BigInteger, index=True)

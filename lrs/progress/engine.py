@@ -18,7 +18,8 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from lrs.models import ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
+from lrs.models import CertificationHolder, ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
+from lrs.progress.cert_service import due_holders, evaluate
 from lrs.progress.cursor import CursorState
 from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
 from lrs.xapi import formats
@@ -79,6 +80,8 @@ class ProgressEngine:
         for item in fresh:
             self.apply(item.tenant_id, orjson.loads(item.payload), item.voided)
         self.flush()
+        now_us = formats.to_micros(datetime.now(UTC))
+        evaluate(self.session, due_holders(self.session, now_us), now_us)  # expiries need no statement
         state.advance([r.seq for r in fresh], formats.to_micros(datetime.now(UTC)), GRACE_US)
         row.position = state.position
         row.pending = orjson.dumps(sorted(state.pending)).decode()
@@ -151,7 +154,12 @@ class ProgressEngine:
                        GoalEvidence.seconds, GoalEvidence.timestamp_us)
                 .where(GoalEvidence.goal_id.in_(sorted(goal_ids)))):
             evidence[goal_id].append(Evidence(sid, activity, seconds, ts))
-        rules = dict(self.session.execute(select(Goal.id, Goal.rule).where(Goal.id.in_(sorted(goal_ids)))).all())
+        rows = self.session.execute(select(Goal.id, Goal.rule, Goal.holder_id).where(Goal.id.in_(sorted(goal_ids))))
+        rules, holders = {}, set()
+        for goal_id, rule_text, holder_id in rows:
+            rules[goal_id] = rule_text
+            if holder_id is not None:
+                holders.add(holder_id)
         for goal_id in sorted(goal_ids):
             if goal_id not in rules:
                 continue
@@ -161,6 +169,8 @@ class ProgressEngine:
             values = {"value": value, "fraction": fraction(rule, value), "achieved_us": achieved_at(rule, items)}
             self.session.execute(dialect_insert(self.session, GoalProgress).values(goal_id=goal_id, **values)
                                  .on_conflict_do_update(index_elements=["goal_id"], set_=values))
+        # Certifications whose requirements moved are evaluated again.
+        evaluate(self.session, holders)
 
     # -- starting over ------------------------------------------------------------------------------------
 
@@ -183,6 +193,7 @@ class ProgressEngine:
             last = rows[-1].seq
         self._dirty |= goals
         self.flush()
+        evaluate(self.session, set(self.session.scalars(select(CertificationHolder.id))))
         row, _ = self._cursor()
         row.position, row.pending, row.gaps = last or row.position, "[]", "{}"
         return applied

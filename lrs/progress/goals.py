@@ -135,7 +135,8 @@ def goals_for_people(session: Session, tenant_id: int, people: list[int], *, per
                      period_to: date | None = None) -> list[tuple[Goal, GoalProgress | None]]:
     """Person goals (with progress) whose period overlaps [period_from, period_to]."""
     query = (select(Goal, GoalProgress).outerjoin(GoalProgress, GoalProgress.goal_id == Goal.id)
-             .where(Goal.tenant_id == tenant_id, Goal.person_id.in_(people)).order_by(Goal.person_id, Goal.id))
+             .where(Goal.tenant_id == tenant_id, Goal.person_id.in_(people), Goal.holder_id.is_(None))
+             .order_by(Goal.person_id, Goal.id))
     if period_from is not None:
         query = query.where((Goal.due_on.is_(None)) | (Goal.due_on >= period_from))
     if period_to is not None:
