@@ -677,3 +677,26 @@ def forwarders_disable(name: str, tenant: str) -> None:
     forwarder.enabled = False
     db.session.commit()
     click.echo(f"disabled {name}")
+
+
+@people.command("erase")
+@click.argument("employee_id")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def people_erase(employee_id: str, tenant: str, yes: bool, as_json: bool) -> None:
+    """Erase a person for good: the statements they made, their documents, progress and identities."""
+    from lrs.models import Person
+    from lrs.people.erasure import erase_person
+
+    person = db.session.scalar(select(Person).where(Person.tenant_id == _tenant_id(tenant),
+                                                    Person.employee_id == employee_id))
+    if person is None:
+        _fail(f"no person with employee_id {employee_id!r} in tenant {tenant}")
+    if not yes and not click.confirm(f"Erase {person.name} ({employee_id}) and everything they recorded?"):
+        _fail("nothing erased")
+    counts = erase_person(db.session, person, "cli")
+    db.session.commit()
+    _emit({"erased": True, **counts}, as_json, [f"erased {employee_id}: " + ", ".join(
+        f"{n} {what}" for what, n in counts.items())])

@@ -14,6 +14,7 @@ from lrs.models import Person
 from lrs.people import identities
 from lrs.people.access import can_see, visible_people
 from lrs.people.csv_import import ImportError_
+from lrs.people.erasure import erase_person
 from lrs.people.directory import DirectoryError, add_identity, get_person, import_csv, person_summary
 from lrs.people.identities import IdentityError
 from lrs.progress.engine import ProgressEngine
@@ -98,6 +99,15 @@ class PersonItem(MethodView):
     @login_required()
     def get(self, person_id: int):
         return person_summary(db.session, _person_or_404(person_id))
+
+    @blp.response(200)
+    @login_required("admin")
+    def delete(self, person_id: int):
+        """Erase the person for good (statements they made, documents, progress, identities); counts only
+        are kept, in the audit log."""
+        counts = erase_person(db.session, _person_or_404(person_id), f"user:{current_user().id}")
+        db.session.commit()
+        return {"erased": True, **counts}
 
 
 @blp.route("/<int:person_id>/identities")

@@ -58,7 +58,7 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
                     raise Unavailable("the database is unavailable; try again shortly",
                                       headers={"Retry-After": "2"}) from exc
                 raise
-            log.info("retrying a statement write after %s", type(exc.orig).__name__)
+            log.info("retrying a write after %s", type(exc.orig).__name__)
             time.sleep(0.01 * (attempt + 1))
         except BaseException:
             session.rollback()

@@ -229,3 +229,11 @@ def test_error_paths_of_a_single_statement_start_at_the_root(xapi):
     assert xapi.post(bad).get_json()["path"] == "$.verb.id"
     assert xapi.post([statement(), bad]).get_json()["path"] == "$[1].verb.id"
     assert xapi.put(bad, "6f1c8a36-28a5-4c8e-9f0f-3c1b7c1a2b3c").get_json()["path"] == "$.verb.id"
+
+
+def test_head_content_length_matches_get(xapi):
+    """RFC 9110 9.3.2: HEAD's Content-Length, when sent, is what GET would send."""
+    sid = xapi.store(statement())
+    get = xapi.get({"statementId": sid})
+    head = xapi.request("HEAD", "statements", params={"statementId": sid})
+    assert head.headers["Content-Length"] == get.headers["Content-Length"] != "0"

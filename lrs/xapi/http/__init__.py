@@ -29,8 +29,10 @@ def http_date(moment: datetime) -> str:
 
 
 def finish(xreq, response: Response) -> Response:
-    """HEAD, also through the alternate syntax, answers like GET without the body (Communication 1.1)."""
-    if xreq.method == "HEAD" or request.method == "HEAD":
+    """HEAD answers like GET without the body (Communication 1.1). A real HEAD keeps the body here so its
+    Content-Length is GET's (the server sends no body); a HEAD through the alternate syntax is a POST,
+    so the body is dropped here."""
+    if xreq.method == "HEAD" and request.method != "HEAD":
         response.set_data(b"")
     return response
 
