@@ -34,19 +34,38 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(ranges)]
 
 
+def _matching_tag(wanted: str, lowered: dict[str, str]) -> str | None:
+    """The tag a language range picks: equal to it, or one it is a prefix of (RFC 2616 14.4), or one that
+    is a prefix of it (RFC 4647 3.4 lookup: "en-GB" falls back to "en")."""
+    if wanted in lowered:
+        return lowered[wanted]
+    for low, tag in lowered.items():
+        if low.startswith(wanted + "-"):
+            return tag
+    for low, tag in lowered.items():
+        if wanted.startswith(low + "-"):
+            return tag
+    return None
+
+
 def pick_language(language_map: dict[str, str], preferred: list[str]) -> dict[str, str]:
-    """One entry of a language map: the best match for the preferred ranges, else the first."""
-    if not language_map:
-        return language_map
+    """One entry of a language map, chosen for this map alone (Communication 2.1.3, canonical format).
+
+    The first preferred range that matches a tag wins; failing that, a tag with the primary language of a
+    preferred range; failing that (or after "*"), the map's first entry.
+    """
+    if len(language_map) <= 1:
+        return dict(language_map)
     lowered = {tag.lower(): tag for tag in language_map}
-    for wanted in preferred:
-        if wanted == "*":
-            break
-        if wanted in lowered:
-            tag = lowered[wanted]
+    ranges = preferred[:preferred.index("*")] if "*" in preferred else preferred
+    for wanted in ranges:
+        tag = _matching_tag(wanted, lowered)
+        if tag is not None:
             return {tag: language_map[tag]}
+    for wanted in ranges:
+        primary = wanted.split("-")[0]
         for low, tag in lowered.items():
-            if low.startswith(wanted + "-") or wanted.startswith(low + "-"):
+            if low.split("-")[0] == primary:
                 return {tag: language_map[tag]}
     tag = next(iter(language_map))
     return {tag: language_map[tag]}
@@ -100,9 +119,10 @@ def _context(context: dict, agent_fn, activity_fn) -> dict:
 
 def ids_format(statement: dict) -> dict:
     """Only what identifies agents, groups, activities and verbs."""
-    return _transform(statement, _agent_ids,
-                      lambda a: {"objectType": "Activity", "id": a["id"]} if "objectType" in a else {"id": a["id"]},
-                      lambda v: {"id": v["id"]})
+    def activity(a: dict) -> dict:
+        return {"objectType": "Activity", "id": a["id"]} if "objectType" in a else {"id": a["id"]}
+
+    return _transform(statement, _agent_ids, activity, lambda v: {"id": v["id"]})
 
 
 def _filter_definition(definition: dict, preferred: list[str]) -> dict:
@@ -119,8 +139,23 @@ def _filter_definition(definition: dict, preferred: list[str]) -> dict:
     return out
 
 
+def _filter_attachments(statement: dict, preferred: list[str]) -> dict:
+    if "attachments" not in statement:
+        return statement
+    attachments = [
+        {**a, **{k: pick_language(a[k], preferred) for k in ("display", "description")
+                 if isinstance(a.get(k), dict)}}
+        for a in statement["attachments"]
+    ]
+    return {**statement, "attachments": attachments}
+
+
 def canonical_format(statement: dict, lookup: ActivityLookup, preferred: list[str]) -> dict:
-    """Activities as the LRS's canonical definitions, one language per language map, agents as sent."""
+    """Activities with the LRS's canonical definitions, one language per language map, agents as sent.
+
+    Communication 2.1.3: each language map (activity name, description and interaction components, verb
+    display, attachment display and description) keeps one language, chosen per map from Accept-Language.
+    """
 
     def activity(a: dict) -> dict:
         definition = lookup(a["id"]) or a.get("definition")
@@ -134,7 +169,10 @@ def canonical_format(statement: dict, lookup: ActivityLookup, preferred: list[st
             return {**v, "display": pick_language(v["display"], preferred)}
         return v
 
-    return _transform(statement, lambda agent: agent, activity, verb)
+    out = _filter_attachments(_transform(statement, lambda agent: agent, activity, verb), preferred)
+    if out["object"].get("objectType") == "SubStatement":
+        out["object"] = _filter_attachments(out["object"], preferred)
+    return out
 
 
 def activity_ids(statement: dict) -> set[str]:

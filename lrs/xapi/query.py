@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import get_args, get_type_hints
 
 import orjson
 
@@ -36,24 +37,43 @@ class StatementQuery:
     format: str = "exact"
     attachments: bool = False
     ascending: bool = False
-    # Paging state, carried by the ``more`` link: the last sequence number returned, and the bound that
-    # keeps a paged result stable while new statements arrive.
+    # Paging state, carried by the ``more`` link: the seq of the last statement returned, and the bound
+    # (the newest seq when the query first ran) that keeps a paged result stable while new statements
+    # arrive (Data 2.5).
     after_seq: int | None = None
     bound_seq: int | None = None
 
     def token(self) -> str:
-        return base64.urlsafe_b64encode(orjson.dumps(asdict(self))).decode().rstrip("=")
+        """The query as a compact token for the ``more`` IRL: only what differs from the defaults."""
+        data = {k: v for k, v in asdict(self).items() if v != _DEFAULTS[k]}
+        return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
 
     @classmethod
     def from_token(cls, token: str) -> StatementQuery:
         try:
             data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            return cls(**data)
+            query = cls(**data)
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
             raise BadRequest("the 'more' token is not one this LRS issued", path="more") from exc
+        if not query._well_typed():
+            raise BadRequest("the 'more' token is not one this LRS issued", path="more")
+        return query
+
+    def _well_typed(self) -> bool:
+        for name, kind in _TYPES.items():
+            value = getattr(self, name)
+            if type(value) is not kind and not (value is None and _DEFAULTS[name] is None):
+                return False
+        return self.format in FORMATS and self.limit >= 0
 
     def next_page(self, last_seq: int, bound_seq: int) -> StatementQuery:
         return replace(self, after_seq=last_seq, bound_seq=bound_seq)
+
+
+_DEFAULTS = {item.name: item.default for item in fields(StatementQuery)}
+# The one non-None type each field takes (``int | None`` → int).
+_TYPES = {name: next(t for t in get_args(hint) or (hint,) if t is not type(None))
+          for name, hint in get_type_hints(StatementQuery).items()}
 
 
 def parse_bool(params: dict[str, str], name: str) -> bool:
@@ -93,7 +113,7 @@ def parse_agent(text: str, version: str, name: str = "agent") -> dict:
 def parse_query(params: dict[str, str], version: str, page_max: int) -> StatementQuery:
     """Turn the query string of GET /statements into a StatementQuery, validating every value."""
     check_param_names(params, QUERY_PARAMS)
-    fields: dict = {
+    values: dict = {
         "format": parse_format(params),
         "attachments": parse_bool(params, "attachments"),
         "ascending": parse_bool(params, "ascending"),
@@ -103,27 +123,29 @@ def parse_query(params: dict[str, str], version: str, page_max: int) -> Statemen
     if "agent" in params:
         agent = parse_agent(params["agent"], version)
         try:
-            fields["agent_hash"] = agent_filter_hash(agent)
+            values["agent_hash"] = agent_filter_hash(agent)
         except ValueError as exc:
             raise BadRequest("agent must have an inverse functional identifier", path="agent") from exc
     for name in ("verb", "activity"):
         if name in params:
             if not formats.is_iri(params[name]):
                 raise BadRequest(f"{name} must be an IRI, not {params[name]!r}", path=name)
-            fields[name] = params[name]
+            values[name] = params[name]
     if "registration" in params:
         if not formats.is_uuid(params["registration"]):
-            raise BadRequest(f"registration must be a UUID, not {params['registration']!r}", path="registration")
-        fields["registration"] = params["registration"].lower()
+            raise BadRequest(f"registration must be a UUID, not {params['registration']!r}",
+                             path="registration")
+        values["registration"] = params["registration"].lower()
     for name in ("since", "until"):
         if name in params:
             moment = formats.parse_timestamp(params[name])
             if moment is None:
                 raise BadRequest(f"{name} must be an ISO 8601 timestamp, not {params[name]!r}", path=name)
-            fields[f"{name}_us"] = formats.to_micros(moment)
+            values[f"{name}_us"] = formats.to_micros(moment)
     if "limit" in params:
         raw = params["limit"]
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise BadRequest(f"limit must be a non-negative integer, not {raw!r}", path="limit")
-        fields["limit"] = min(int(raw), page_max)
-    return StatementQuery(**fields)
+        # 0 asks for the most the server allows; without a limit the server's own page size applies.
+        values["limit"] = min(int(raw), page_max) or page_max
+    return StatementQuery(**values)

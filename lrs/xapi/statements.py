@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from lrs.xapi import formats
 from lrs.xapi.validation import IFI_KEYS, VOIDED_VERB
 from lrs.xapi.versions import V2
@@ -26,10 +28,16 @@ def key_hash(family: str, value: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def normal_mbox(mbox: str) -> str:
+    """An mbox IRI with its domain in lower case: the domain of an e-mail address is case-insensitive."""
+    local, at, domain = mbox.rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else mbox
+
+
 def ifi_value(actor: dict) -> str | None:
-    """The inverse functional identifier of an Agent or Group as one comparable string."""
+    """The inverse functional identifier of an Agent or Group as one comparable string (Data 2.4.2.3)."""
     if "mbox" in actor:
-        return f"mbox:{actor['mbox']}"
+        return f"mbox:{normal_mbox(actor['mbox'])}"
     if "mbox_sha1sum" in actor:
         return f"sha1:{actor['mbox_sha1sum'].lower()}"
     if "openid" in actor:
@@ -42,13 +50,8 @@ def ifi_value(actor: dict) -> str | None:
 
 def agent_hashes(actor: dict) -> Iterator[int]:
     """The hashes an Agent or Group is found by: its own identifier and, for a Group, its members'."""
-    ifi = ifi_value(actor)
-    if ifi is not None:
+    for ifi in actor_ifis(actor):
         yield key_hash("agent", ifi)
-    for member in actor.get("member", ()):
-        member_ifi = ifi_value(member)
-        if member_ifi is not None:
-            yield key_hash("agent", member_ifi)
 
 
 def agent_filter_hash(agent: dict) -> int:
@@ -81,6 +84,7 @@ def _context_activity_ids(context: dict) -> Iterator[str]:
 
 
 def _context_agents(context: dict) -> Iterator[dict]:
+    """Instructor, team and (xAPI 2.0) contextAgents and contextGroups: what related_agents looks at."""
     for key in ("instructor", "team"):
         if key in context:
             yield context[key]
@@ -91,13 +95,18 @@ def _context_agents(context: dict) -> Iterator[dict]:
 
 
 def index_keys(statement: dict) -> set[tuple[int, int]]:
-    """The (kind, hash) pairs GET /statements finds this statement by, not counting StatementRef targets."""
+    """The (kind, hash) pairs GET /statements finds this statement by, not counting StatementRef targets.
+
+    Communication 2.1.3: ``agent`` matches the actor or object (a Group also by its members);
+    ``related_agents`` adds authority, instructor, team, contextAgents, contextGroups and the same
+    properties of a SubStatement; ``activity`` matches the object; ``related_activities`` adds the
+    context activities and the SubStatement's object and context activities.
+    """
     keys: set[tuple[int, int]] = {(VERB, verb_hash(statement["verb"]["id"]))}
     context = statement.get("context", {})
     if "registration" in context:
         keys.add((REGISTRATION, registration_hash(context["registration"])))
-    for hashed in agent_hashes(statement["actor"]):
-        keys.add((AGENT, hashed))
+    keys.update((AGENT, hashed) for hashed in agent_hashes(statement["actor"]))
     related_agents: list[dict] = [*_context_agents(context)]
     if "authority" in statement:
         related_agents.append(statement["authority"])
@@ -125,9 +134,10 @@ def index_keys(statement: dict) -> set[tuple[int, int]]:
 
 
 def statement_ref_target(statement: dict) -> str | None:
+    """The id a statement targets through a StatementRef object (not context.statement), lower case."""
     target = statement["object"]
     if target.get("objectType") == "StatementRef":
-        return target["id"].lower()
+        return str(target["id"]).lower()
     return None
 
 
@@ -143,9 +153,10 @@ def prepare(statement: dict, *, stored: datetime, authority: dict, version: str)
     """Set what the LRS sets: id, stored, authority, version and (when absent) timestamp.
 
     Data 2.4.1 (id), 2.4.7 (timestamp set to stored when absent), 2.4.8 (stored overwritten),
-    2.4.9 (authority set from the credential), 2.4.10 / 2.0 §4.2.4.3 (version defaulted).
+    2.4.9 (authority set from the credential), 2.4.10 / 2.0 §4.2.4.3 (version defaulted),
+    2.0 §4.2.7 (a timestamp in another zone is converted to UTC).
     """
-    prepared = dict(statement)
+    prepared = _context_activities_as_arrays(statement)
     prepared["id"] = str(statement["id"]).lower() if "id" in statement else str(uuid.uuid4())
     stored_text = formats.format_timestamp(stored)
     prepared["stored"] = stored_text
@@ -161,58 +172,97 @@ def prepare(statement: dict, *, stored: datetime, authority: dict, version: str)
     return prepared
 
 
-# -- comparison (Data 2.3.1, "Statement Comparison Requirements") ---------------------------------------------
+def _context_activities_as_arrays(statement: dict) -> dict:
+    """A copy in which every contextActivities value is an array (Data 2.4.6.2), also in a SubStatement."""
+    out = dict(statement)
+    if isinstance(out.get("context"), dict) and isinstance(out["context"].get("contextActivities"), dict):
+        activities = out["context"]["contextActivities"]
+        out["context"] = {**out["context"],
+                          "contextActivities": {k: _as_list(v) for k, v in activities.items()}}
+    if isinstance(out.get("object"), dict) and out["object"].get("objectType") == "SubStatement":
+        out["object"] = _context_activities_as_arrays(out["object"])
+    return out
 
-_LRS_SET = ("id", "authority", "stored", "version")
+
+def lrs_set_timestamp(statement: dict) -> bool:
+    """Whether the timestamp is the one ``prepare`` filled in (it then equals ``stored`` exactly)."""
+    return "timestamp" in statement and statement["timestamp"] == statement.get("stored")
+
+
+# -- comparison (Data 2.3.1, "Statement Comparison Requirements") --------------------------------------------
+
+# Set by the LRS (Data 2.3.1, first exception); the timestamp is compared as an instant, on its own.
+_LRS_SET = ("id", "authority", "stored", "version", "timestamp")
+# Properties whose value is a language map when it is an object; language tags are case-insensitive.
+_LANGUAGE_MAPS = ("display", "name", "description")
+
+
+def _canonical_json(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def _instant(value: Any) -> Any:
+    moment = formats.parse_timestamp(value)
+    return formats.to_micros(moment) // 1000 if moment is not None else value
 
 
 def _normalise(value: Any, key: str | None = None) -> Any:
-    if isinstance(value, dict):
-        out = {k: _normalise(v, k) for k, v in value.items() if k != "attachments"}
-        if key in ("actor", "object", "instructor", "team", "agent", "group") or "member" in value:
-            if "member" in out:
-                out["member"] = sorted(out["member"], key=repr)
-        if "mbox" in out and isinstance(out["mbox"], str):
-            local, _, domain = out["mbox"].partition("@")
-            out["mbox"] = f"{local}@{domain.lower()}"
-        if "mbox_sha1sum" in out and isinstance(out["mbox_sha1sum"], str):
-            out["mbox_sha1sum"] = out["mbox_sha1sum"].lower()
-        if key in ("object", "statement") and value.get("objectType") == "StatementRef":
-            out["id"] = str(value.get("id", "")).lower()
-        if key == "context" and "registration" in out:
-            out["registration"] = str(out["registration"]).lower()
-        if key == "verb":
-            out.pop("display", None)
-        if key == "timestamp":
-            return value
-        return out
+    """A form of a statement part in which the differences Data 2.3.1 lists as exceptions vanish."""
+    if key == "extensions":
+        return value  # compared as sent: the LRS cannot know what is case-insensitive inside
     if isinstance(value, list):
-        return [_normalise(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+        items = [_normalise(item, key) for item in value]
+        if key == "member":  # a Group's members are an unordered list
+            items.sort(key=_canonical_json)
+        return items
+    if not isinstance(value, dict):
+        if key == "timestamp":  # a SubStatement's timestamp: the same instant in any zone is the same
+            return _instant(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+    # Activity definitions and a verb's display are not part of the statement (Data 2.3.1).
+    out = {k: _normalise(v, k) for k, v in value.items() if k != "definition"}
+    if key == "verb":
+        out.pop("display", None)
+    if isinstance(out.get("mbox"), str):
+        out["mbox"] = normal_mbox(out["mbox"])
+    if isinstance(out.get("mbox_sha1sum"), str):
+        out["mbox_sha1sum"] = out["mbox_sha1sum"].lower()
+    if isinstance(out.get("sha2"), str):
+        out["sha2"] = out["sha2"].lower()
+    if value.get("objectType") == "StatementRef" and isinstance(out.get("id"), str):
+        out["id"] = out["id"].lower()
+    if key == "context" and isinstance(out.get("registration"), str):
+        out["registration"] = out["registration"].lower()
+    if key == "contextActivities":
+        out = {k: v if isinstance(v, list) else [v] for k, v in out.items()}
+    if key in _LANGUAGE_MAPS and all(isinstance(v, str) for v in value.values()):
+        out = {tag.lower(): text for tag, text in out.items()}
+    return out
 
 
 def comparable(statement: dict) -> dict:
     """The parts of a statement that immutability covers, in a form where allowed differences vanish."""
-    out = {k: _normalise(v, k) for k, v in statement.items() if k not in _LRS_SET and k != "attachments"}
-    out.pop("timestamp", None)
-    if "attachments" in statement:
-        out["attachments"] = sorted((a["sha2"], a["usageType"]) for a in statement["attachments"])
-    return out
+    return {k: _normalise(v, k) for k, v in statement.items() if k not in _LRS_SET}
 
 
 def same_statement(stored: dict, incoming: dict) -> bool:
-    """Whether ``incoming`` matches the ``stored`` statement, ignoring what the LRS may set or reserialise."""
+    """Whether ``incoming`` matches the ``stored`` statement, ignoring what the LRS may set or reserialise.
+
+    A timestamp the LRS filled in for ``incoming`` (see ``prepare``) is no difference: the sender left it
+    out, and the stored statement's timestamp could have been set the same way.
+    """
     if comparable(stored) != comparable(incoming):
         return False
-    if "timestamp" in incoming:
-        ours = formats.parse_timestamp(stored.get("timestamp"))
-        theirs = formats.parse_timestamp(incoming["timestamp"])
-        if ours is None or theirs is None:
-            return False
-        return abs((ours - theirs).total_seconds()) < 0.001
-    return True
+    if "timestamp" not in incoming or lrs_set_timestamp(incoming):
+        return True
+    ours = formats.parse_timestamp(stored.get("timestamp"))
+    theirs = formats.parse_timestamp(incoming["timestamp"])
+    if ours is None or theirs is None:
+        return False
+    # The LRS keeps milliseconds (Data 4.5: precision may be reduced), so compare to the millisecond.
+    return formats.to_micros(ours) // 1000 == formats.to_micros(theirs) // 1000
 
 
 def actor_ifis(actor: dict) -> list[str]:

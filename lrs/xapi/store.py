@@ -2,8 +2,8 @@
 
 The statement table is the log (``seq`` is its monotonic sequence number). ``statement_index`` holds
 what filters look statements up by, including what a statement inherits from the statement it targets
-through a StatementRef (Communication 2.1.3, "Filter Conditions for StatementRefs"). This module never
-commits: the use case that calls it does.
+through a StatementRef (Communication 2.1.3, "Filter Conditions for StatementRefs"), whichever of the two
+arrives first. This module never commits: the use case that calls it does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,12 @@ from lrs.xapi.statements import (
     verb_hash,
 )
 
+Keys = set[tuple[int, int]]  # (kind, value hash) pairs of statement_index
+CHUNK = 500  # ids per IN (...) list
+# PostgreSQL: advisory locks that order a statement and a StatementRef to it written concurrently.
+LOCK_NAMESPACE = 0x4C5253  # "LRS"
+LOCK_BUCKETS = 32
+
 
 @dataclass
 class WriteResult:
@@ -54,6 +60,22 @@ def dialect_insert(session: Session, model):
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
 
 
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[list]:
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _stored_us(statement: dict) -> int:
+    moment = formats.parse_timestamp(statement["stored"])
+    assert moment is not None, "prepare() sets stored"
+    return formats.to_micros(moment)
+
+
+def _bucket(statement_id: str) -> int:
+    return int(statement_id[:8], 16) % LOCK_BUCKETS
+
+
 class StatementStore:
     def __init__(self, session: Session, tenant_id: int):
         self.session = session
@@ -63,12 +85,19 @@ class StatementStore:
 
     def write(self, statements: Sequence[dict], *, credential_id: int | None, define: bool,
               attachments: dict[str, tuple[str, bytes]] | None = None) -> WriteResult:
-        """Store prepared statements (ids set) all or nothing; already stored equal ones are skipped."""
+        """Store prepared statements (ids set) all or nothing; already stored equal ones are skipped.
+
+        Communication 2.1.1/2.1.2: two statements with one id in a batch → 400; an id already stored with
+        other content → 409; an id already stored with the same content changes nothing.
+        """
         ids = [s["id"] for s in statements]
-        if len(set(ids)) != len(ids):
-            duplicate = next(i for i in ids if ids.count(i) > 1)
-            raise BadRequest(f"the batch holds statement id {duplicate} more than once",
-                             path=f"$[{ids.index(duplicate)}].id")
+        seen: dict[str, int] = {}
+        for index, sid in enumerate(ids):
+            if sid in seen:
+                raise BadRequest(f"the batch holds statement id {sid} more than once (first at "
+                                 f"$[{seen[sid]}])", path=f"$[{index}].id")
+            seen[sid] = index
+        self._lock_references(statements)
         existing = self._existing(ids)
         fresh: list[dict] = []
         for index, statement in enumerate(statements):
@@ -79,45 +108,58 @@ class StatementStore:
             else:
                 fresh.append(statement)
         if fresh:
-            self._check_voiding(fresh)
-            self._insert(fresh, credential_id, attachments or {})
+            seq_of = self._insert(fresh, credential_id, attachments or {})
+            targets = self._targets(fresh)
+            self._check_voiding(fresh, targets, seen)
+            self._index(fresh, seq_of, targets)
+            self._store_attachments(attachments or {})
             self._record_activities(fresh, define)
         return WriteResult(ids=ids, stored=[s["id"] for s in fresh])
 
+    def _lock_references(self, statements: Sequence[dict]) -> None:
+        """PostgreSQL: order this write against concurrent ones it shares a StatementRef with.
+
+        A statement and a StatementRef to it written at the same time must not both miss the other
+        (each would look before the other commits). Every write takes a shared lock on the buckets of the
+        ids it stores, and an exclusive one on the buckets of the ids it targets; its lookups of targets
+        and referrers come after, so the later of two such writes sees what the earlier one committed.
+        Writes without StatementRefs never wait for one another. SQLite runs one writer at a time.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        modes: dict[int, bool] = {}
+        for statement in statements:
+            modes.setdefault(_bucket(statement["id"]), False)
+            target = statement_ref_target(statement)
+            if target is not None:
+                modes[_bucket(target)] = True
+        keys = sorted(modes)
+        self.session.execute(
+            text("SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(:ns, u.key)::text "
+                 "ELSE pg_advisory_xact_lock_shared(:ns, u.key)::text END "
+                 "FROM unnest(CAST(:keys AS integer[]), CAST(:modes AS boolean[])) AS u(key, exclusive)"),
+            {"ns": LOCK_NAMESPACE, "keys": [self.tenant_id * LOCK_BUCKETS + k for k in keys],
+             "modes": [modes[k] for k in keys]})
+
     def _existing(self, ids: list[str]) -> dict[str, dict]:
         found: dict[str, dict] = {}
-        for chunk in _chunks(ids, 500):
+        for chunk in _chunks(ids):
             rows = self.session.execute(
                 select(Statement.statement_id, Statement.payload).where(
-                    Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk))
-            )
+                    Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
             found.update((sid, orjson.loads(payload)) for sid, payload in rows)
         return found
 
-    def _check_voiding(self, fresh: list[dict]) -> None:
-        """A voiding statement must not target a voiding statement (Data 2.3.2)."""
-        voiding_ids = {s["id"] for s in fresh if is_voiding(s)}
-        targets = {statement_ref_target(s): i for i, s in enumerate(fresh) if is_voiding(s)}
-        if not targets:
-            return
-        stored_voiding = set(self.session.scalars(
-            select(Statement.statement_id).where(
-                Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(list(targets)),
-                Statement.is_voiding.is_(True))))
-        for target, index in targets.items():
-            if target in voiding_ids or target in stored_voiding:
-                raise BadRequest(f"statement {target} is a voiding statement and cannot be voided",
-                                 path=f"$[{index}].object.id")
-
     def _insert(self, fresh: list[dict], credential_id: int | None,
-                attachments: dict[str, tuple[str, bytes]]) -> None:
+                attachments: dict[str, tuple[str, bytes]]) -> dict[str, int]:
         rows = []
         for statement in fresh:
-            held = [a["sha2"] for a in statement.get("attachments", ()) if a["sha2"] in attachments]
+            hashes = (a["sha2"].lower() for a in statement.get("attachments", ()))
+            held = [sha2 for sha2 in dict.fromkeys(hashes) if sha2 in attachments]  # keyed in lower case
             rows.append({
                 "tenant_id": self.tenant_id,
                 "statement_id": statement["id"],
-                "stored_us": formats.to_micros(formats.parse_timestamp(statement["stored"])),
+                "stored_us": _stored_us(statement),
                 "credential_id": credential_id,
                 "verb_id": statement["verb"]["id"],
                 "ref_target": statement_ref_target(statement),
@@ -126,87 +168,113 @@ class StatementStore:
                 "payload": orjson.dumps(statement).decode(),
                 "attachment_hashes": " ".join(held) or None,
             })
+        # Rows come back in any order (SQLite then batches them), so they are matched by statement id.
         result = self.session.execute(
-            insert(Statement).returning(Statement.seq, Statement.statement_id, sort_by_parameter_order=True),
-            rows)
-        seq_of = {sid: seq for seq, sid in result}
-        index_rows = self._index_rows(fresh, seq_of)
-        if index_rows:
-            self.session.execute(insert(StatementIndex), index_rows)
-        self._apply_voiding(fresh)
-        self._store_attachments(attachments)
-        self._propagate_to_referrers(fresh, seq_of)
+            insert(Statement).returning(Statement.seq, Statement.statement_id), rows)
+        return {sid: seq for seq, sid in result}
 
-    def _index_rows(self, fresh: list[dict], seq_of: dict[str, int]) -> list[dict]:
-        keys_of: dict[str, set[tuple[int, int]]] = {}
-        stored_targets = {t for t in (statement_ref_target(s) for s in fresh) if t and t not in seq_of}
-        inherited = self._keys_of_stored(stored_targets)
-        for statement in fresh:  # a batch is in order, so a target earlier in it is already done
-            keys = index_keys(statement)
-            target = statement_ref_target(statement)
-            if target is not None:
-                keys |= keys_of.get(target) or inherited.get(target, set())
-            keys_of[statement["id"]] = keys
-        return [
-            {"tenant_id": self.tenant_id, "seq": seq_of[sid], "kind": kind, "value_hash": value}
-            for sid, keys in keys_of.items() for kind, value in keys
-        ]
-
-    def _keys_of_stored(self, statement_ids: Iterable[str]) -> dict[str, set[tuple[int, int]]]:
-        ids = list(statement_ids)
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(Statement.statement_id, StatementIndex.kind, StatementIndex.value_hash)
-            .join(StatementIndex, StatementIndex.seq == Statement.seq)
-            .where(Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(ids)))
-        found: dict[str, set[tuple[int, int]]] = {}
-        for sid, kind, value in rows:
-            found.setdefault(sid, set()).add((kind, value))
+    def _targets(self, fresh: list[dict]) -> dict[str, tuple[bool, Keys]]:
+        """Stored statements the batch targets outside itself: whether each is voiding, and its index keys."""
+        in_batch = {s["id"] for s in fresh}
+        wanted = {t for t in map(statement_ref_target, fresh) if t is not None and t not in in_batch}
+        found: dict[str, tuple[bool, Keys]] = {}
+        for chunk in _chunks(sorted(wanted)):
+            rows = self.session.execute(
+                select(Statement.statement_id, Statement.is_voiding, StatementIndex.kind,
+                       StatementIndex.value_hash)
+                .join(StatementIndex, StatementIndex.seq == Statement.seq)
+                .where(Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
+            for sid, voiding, kind, value in rows:
+                found.setdefault(sid, (voiding, set()))[1].add((kind, value))
         return found
 
-    def _propagate_to_referrers(self, fresh: list[dict], seq_of: dict[str, int]) -> None:
-        """Statements stored earlier that target one of these inherit its index rows, recursively."""
-        pending = {s["id"] for s in fresh}
-        batch_seqs = list(seq_of.values())
-        while pending:
-            referrers = self.session.execute(
-                select(Statement.seq, Statement.ref_target).where(
-                    Statement.tenant_id == self.tenant_id, Statement.ref_target.in_(list(pending)),
-                    Statement.seq.not_in(batch_seqs)))
-            referrers = list(referrers)
-            if not referrers:
-                return
-            keys = self._keys_of_stored({target for _, target in referrers})
-            rows = []
-            for seq, target in referrers:
-                have = set(self.session.execute(
-                    select(StatementIndex.kind, StatementIndex.value_hash).where(StatementIndex.seq == seq)))
-                rows.extend({"tenant_id": self.tenant_id, "seq": seq, "kind": k, "value_hash": v}
-                            for k, v in keys.get(target, set()) - have)
-            if rows:
-                self.session.execute(insert(StatementIndex), rows)
-            pending = set(self.session.scalars(
-                select(Statement.statement_id).where(Statement.seq.in_([seq for seq, _ in referrers]))))
+    def _check_voiding(self, fresh: list[dict], targets: dict[str, tuple[bool, Keys]],
+                       position: dict[str, int]) -> None:
+        """A voiding statement must not target a voiding statement (Data 2.3.2); an unknown target is fine."""
+        batch_voiding = {s["id"] for s in fresh if is_voiding(s)}
+        for statement in fresh:
+            if not is_voiding(statement):
+                continue
+            target = statement_ref_target(statement)
+            if target in batch_voiding or (target in targets and targets[target][0]):
+                raise BadRequest(f"statement {target} is a voiding statement and cannot be voided",
+                                 path=f"$[{position[statement['id']]}].object.id")
 
-    def _apply_voiding(self, fresh: list[dict]) -> None:
-        targets = [statement_ref_target(s) for s in fresh if is_voiding(s)]
-        if targets:
-            self.session.execute(
-                update(Statement)
-                .where(Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(targets),
-                       Statement.is_voiding.is_(False))
-                .values(voided=True))
-        # A statement whose voiding statement arrived first is voided on arrival.
-        late = self.session.scalars(
-            select(Statement.ref_target).where(
-                Statement.tenant_id == self.tenant_id, Statement.is_voiding.is_(True),
-                Statement.ref_target.in_([s["id"] for s in fresh if not is_voiding(s)])))
-        late_ids = list(late)
-        if late_ids:
-            self.session.execute(
-                update(Statement).where(Statement.tenant_id == self.tenant_id,
-                                        Statement.statement_id.in_(late_ids)).values(voided=True))
+    def _index(self, fresh: list[dict], seq_of: dict[str, int],
+               targets: dict[str, tuple[bool, Keys]]) -> None:
+        """Index the batch (each statement with what its StatementRef target chain is found by), pass the
+        new keys on to stored statements that target the batch, and apply voiding both ways."""
+        own = {s["id"]: index_keys(s) for s in fresh}
+        target_of = {s["id"]: t for s in fresh if (t := statement_ref_target(s)) is not None}
+        keys_of = {sid: self._inherited(sid, own, target_of, targets) for sid in own}
+        self._insert_index([(seq_of[sid], kind, value) for sid, keys in keys_of.items()
+                            for kind, value in sorted(keys)])
+        to_void = {target_of[s["id"]] for s in fresh if is_voiding(s)}
+        voidable = {s["id"] for s in fresh if not is_voiding(s)}
+        to_void |= self._propagate(keys_of, set(seq_of.values()), voidable)
+        if to_void:
+            for chunk in _chunks(sorted(to_void)):
+                self.session.execute(
+                    update(Statement)
+                    .where(Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk),
+                           Statement.is_voiding.is_(False))
+                    .values(voided=True))
+
+    @staticmethod
+    def _inherited(sid: str, own: dict[str, Keys], target_of: dict[str, str],
+                   stored: dict[str, tuple[bool, Keys]]) -> Keys:
+        """A statement's keys with those of the statements it targets, recursively (a cycle ends it)."""
+        keys = set(own[sid])
+        visited = {sid}
+        target = target_of.get(sid)
+        while target is not None and target not in visited:
+            visited.add(target)
+            if target in own:
+                keys |= own[target]
+                target = target_of.get(target)
+            else:
+                keys |= stored.get(target, (False, set()))[1]
+                break
+        return keys
+
+    def _propagate(self, keys_of: dict[str, Keys], batch_seqs: set[int], voidable: set[str]) -> set[str]:
+        """Stored statements that target the batch gain its keys, and so do their referrers, recursively.
+
+        Answers the ids in ``voidable`` that a stored voiding statement targets (it arrived first).
+        """
+        gained = dict(keys_of)
+        seen = set(batch_seqs)
+        to_void: set[str] = set()
+        while gained:
+            referrers: list[tuple[int, str, str, bool]] = []
+            for chunk in _chunks(sorted(gained)):
+                referrers.extend(self.session.execute(
+                    select(Statement.seq, Statement.statement_id, Statement.ref_target, Statement.is_voiding)
+                    .where(Statement.tenant_id == self.tenant_id, Statement.ref_target.in_(chunk))))
+            rows: list[tuple[int, int, int]] = []
+            passed_on: dict[str, Keys] = {}
+            for seq, sid, target, voiding in referrers:
+                if voiding and target in voidable:
+                    to_void.add(target)
+                if seq in seen:
+                    continue
+                seen.add(seq)
+                passed_on[sid] = gained[target]
+                rows.extend((seq, kind, value) for kind, value in sorted(gained[target]))
+            self._insert_index(rows, existing_ok=True)
+            gained, voidable = passed_on, set()
+        return to_void
+
+    def _insert_index(self, rows: list[tuple[int, int, int]], existing_ok: bool = False) -> None:
+        """Insert (seq, kind, value_hash) rows in one executemany (the drivers batch it)."""
+        if not rows:
+            return
+        statement = dialect_insert(self.session, StatementIndex)
+        if existing_ok:
+            statement = statement.on_conflict_do_nothing(index_elements=["seq", "kind", "value_hash"])
+        self.session.execute(statement, [
+            {"tenant_id": self.tenant_id, "seq": seq, "kind": kind, "value_hash": value}
+            for seq, kind, value in rows])
 
     def _store_attachments(self, attachments: dict[str, tuple[str, bytes]]) -> None:
         if not attachments:
@@ -218,31 +286,35 @@ class StatementStore:
         self.session.execute(statement, rows)
 
     def _record_activities(self, fresh: list[dict], define: bool) -> None:
-        """Keep a canonical definition per activity id: the first seen, then updates from ``define``."""
+        """Keep a canonical definition per activity id: the first seen, then updates from ``define``.
+
+        Rows are written in id order, so concurrent batches naming the same activities cannot deadlock.
+        """
         from lrs.xapi.activities import collect_definitions, merge_definition
 
         found = collect_definitions(fresh)
         if not found:
             return
         ids = sorted(found)
-        insert_rows = [{"tenant_id": self.tenant_id, "activity_id": iri,
-                        "definition": orjson.dumps(found[iri]).decode() if found[iri] else None}
-                       for iri in ids]
         self.session.execute(
             dialect_insert(self.session, Activity).on_conflict_do_nothing(
-                index_elements=["tenant_id", "activity_id"]), insert_rows)
+                index_elements=["tenant_id", "activity_id"]),
+            [{"tenant_id": self.tenant_id, "activity_id": iri,
+              "definition": orjson.dumps(found[iri]).decode() if found[iri] else None} for iri in ids])
         if not define:
             return
-        for iri in ids:
-            if not found[iri]:
-                continue
-            row = self.session.execute(
-                select(Activity.id, Activity.definition).where(
-                    Activity.tenant_id == self.tenant_id, Activity.activity_id == iri)).one()
-            current = orjson.loads(row.definition) if row.definition else {}
-            merged = merge_definition(current, found[iri])
-            if merged != current:
-                self.session.execute(update(Activity).where(Activity.id == row.id)
+        defined = [iri for iri in ids if found[iri]]
+        current: dict[str, tuple[int, dict]] = {}
+        for chunk in _chunks(defined):
+            rows = self.session.execute(
+                select(Activity.activity_id, Activity.id, Activity.definition).where(
+                    Activity.tenant_id == self.tenant_id, Activity.activity_id.in_(chunk)))
+            current.update((iri, (row_id, orjson.loads(d) if d else {})) for iri, row_id, d in rows)
+        for iri in defined:
+            row_id, definition = current[iri]
+            merged = merge_definition(definition, found[iri])
+            if merged != definition:
+                self.session.execute(update(Activity).where(Activity.id == row_id)
                                      .values(definition=orjson.dumps(merged).decode()))
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -261,10 +333,19 @@ class StatementStore:
         return orjson.loads(row.payload), row.attachment_hashes
 
     def max_seq(self) -> int:
-        return self.session.scalar(
-            select(func.coalesce(func.max(Statement.seq), 0)).where(Statement.tenant_id == self.tenant_id))
+        newest = func.coalesce(func.max(Statement.seq), 0)
+        return self.session.scalar(select(newest).where(Statement.tenant_id == self.tenant_id)) or 0
 
     def query(self, q: StatementQuery, page_size: int, credential_id: int | None = None) -> Page:
+        """A page of the statements matching ``q``, newest first unless ``ascending`` (C 2.1.3).
+
+        The order is the log's (``seq``): the order statements were stored in. ``stored`` is set just before
+        a write, so it follows the same order except between writes running at the same moment. Ordering
+        by ``seq`` lets both (tenant, seq) and the filter index (value, kind, seq) serve a page without
+        sorting. The first page fixes ``bound_seq``, the newest statement the query covers; later pages
+        (the ``more`` link) continue after the last seq returned, so following ``more`` to the end gives
+        each statement once even while new ones arrive (Data 2.5).
+        """
         bound = q.bound_seq if q.bound_seq is not None else self.max_seq()
         conditions = [Statement.tenant_id == self.tenant_id, Statement.voided.is_(False),
                       Statement.seq <= bound]
@@ -320,13 +401,10 @@ class StatementStore:
         ids = sorted(set(activity_ids))
         if not ids:
             return {}
-        rows = self.session.execute(
-            select(Activity.activity_id, Activity.definition).where(
-                Activity.tenant_id == self.tenant_id, Activity.activity_id.in_(ids)))
-        return {iri: orjson.loads(d) for iri, d in rows if d}
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
+        found: dict[str, dict] = {}
+        for chunk in _chunks(ids):
+            rows = self.session.execute(
+                select(Activity.activity_id, Activity.definition).where(
+                    Activity.tenant_id == self.tenant_id, Activity.activity_id.in_(chunk)))
+            found.update((iri, orjson.loads(d)) for iri, d in rows if d)
+        return found
