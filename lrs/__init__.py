@@ -40,12 +40,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lrs.api import register as register_api
     from lrs.plugin_host.registry import PluginRegistry
     from lrs.plugin_host.webhooks import bp as hooks_bp
+    from lrs.wellknown import bp as wellknown_bp
     from lrs.xapi.http import register as register_xapi
 
     PluginRegistry().init_app(app)
     register_xapi(app)
     register_api(app)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(wellknown_bp)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app

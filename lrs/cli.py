@@ -42,7 +42,7 @@ def main() -> None:
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
     for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles,
-                    forwarders):
+                    forwarders, keys, badges):
         app.cli.add_command(command)
 
 
@@ -700,3 +700,52 @@ def people_erase(employee_id: str, tenant: str, yes: bool, as_json: bool) -> Non
     db.session.commit()
     _emit({"erased": True, **counts}, as_json, [f"erased {employee_id}: " + ", ".join(
         f"{n} {what}" for what, n in counts.items())])
+
+
+# -- keys and badges ------------------------------------------------------------------------------------------
+
+@click.group("keys")
+def keys() -> None:
+    """The service's signing keys (badges, LTI), published at /.well-known/jwks.json."""
+
+
+@keys.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the old one stays published so what it signed still verifies."""
+    from lrs.keys import rotate
+
+    row = rotate(db.session, current_app.config["SECRET_KEY"])
+    db.session.commit()
+    click.echo(f"new signing key {row.kid}")
+
+
+@click.group("badges")
+def badges() -> None:
+    """Open Badges 3.0 credentials."""
+
+
+@badges.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jwks", "jwks_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The issuer's JWKS; by default the one bundled in a downloaded badge.")
+def badges_verify(file: str, jwks_file: str | None) -> None:
+    """Verify a badge offline: a downloaded badge (JSON with credential and jwks) or a bare VC-JWT."""
+    from lrs.progress.badges import BadgeError, verify
+
+    with open(file, encoding="utf-8") as fh:
+        text = fh.read().strip()
+    token, keyset = text, None
+    if text.startswith("{"):
+        data = json.loads(text)
+        token, keyset = data.get("credential", ""), data.get("jwks")
+    if jwks_file:
+        with open(jwks_file, encoding="utf-8") as fh:
+            keyset = json.load(fh)
+    if not keyset:
+        _fail("no JWKS: pass --jwks or a downloaded badge that bundles one")
+    try:
+        claims = verify(token, keyset)
+    except BadgeError as exc:
+        _fail(str(exc))
+    click.echo(f"valid: {claims['name']} issued by {claims['issuer']['id']} from {claims['validFrom']}")

@@ -3,6 +3,7 @@
 from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
 from lrs.models.forwarding import Forwarder
+from lrs.models.keys import Badge, SigningKey
 from lrs.models.people import AuditEntry, Identity, Person, Team, TeamMember
 from lrs.models.profiles import PatternState, Profile, ProfileVersion, StatementTemplateResult, TemplateStat
 from lrs.models.progress import (
@@ -17,8 +18,9 @@ from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
-__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Certification", "CertificationHolder",
+__all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Badge", "Certification", "CertificationHolder",
            "ConsumerCursor", "Credential", "Document", "Forwarder",
            "Goal", "GoalEvidence", "GoalProgress", "Identity", "PatternState", "Person", "Profile",
-           "ProfileVersion", "Source", "SourceReject", "Statement", "StatementIndex",
+           "ProfileVersion", "SigningKey", "Source", "SourceReject", "Statement",
+           "StatementIndex",
            "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]

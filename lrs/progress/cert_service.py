@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from lrs.models import Certification, CertificationHolder, Goal, GoalEvidence, Identity, Person
+from lrs.models import Badge, Certification, CertificationHolder, Goal, GoalEvidence, Identity, Person
+from lrs.progress import badges
 from lrs.progress.certifications import CycleEvent, Requirements, cycles, parse_requirements, status
 from lrs.progress.rules import Evidence
 from lrs.xapi import formats
@@ -130,8 +131,14 @@ def evaluate(session: Session, holder_ids: set[int], now_us: int | None = None) 
             earned = next((e["statement_id"] for e in reversed(stored) if e["kind"] in ("earned", "renewed")), None)
             stored.append({"kind": event.kind, "at_us": event.at_us, "expires_us": event.expires_us,
                            "statement_id": _announce(session, certification, holder, event, earned)})
+            if event.kind in ("earned", "renewed") and has_app_context():
+                badges.issue(session, current_app.config["SECRET_KEY"], _base_url(), certification, holder,
+                             list(requirements.titles), event.at_us, event.expires_us)
         stored = stored[:len(history)]
         holder.events = orjson.dumps(stored).decode()
+        # A badge whose earning no longer stands (its evidence was voided) is withdrawn.
+        standing = [e["at_us"] for e in stored if e["kind"] in ("earned", "renewed")]
+        session.execute(delete(Badge).where(Badge.holder_id == holder.id, Badge.event_us.not_in(standing or [-1])))
         last = history[-1] if history else None
         holder.next_check_us = last.expires_us if last and last.kind != "expired" else None
 
