@@ -41,5 +41,6 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_BATCH_MAX": int(env.get("LRS_BATCH_MAX", "1000")),
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
         "LRS_PLUGINS": env.get("LRS_PLUGINS", ""),
+        "LRS_KUDOS_PER_WEEK": int(env.get("LRS_KUDOS_PER_WEEK", "3")),
         "LRS_PROGRESS_INLINE": env.get("LRS_PROGRESS_INLINE", "1").lower() not in ("0", "false", "no"),
     }

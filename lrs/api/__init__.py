@@ -54,10 +54,23 @@ def register(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "an API token: <key>.<secret>"}}},
         "security": [{"bearerAuth": []}]})
-    from lrs.api import badges, certifications, credentials, forwarders, goals, me, people, profiles, sources
+    from lrs.api import (
+        badges,
+        certifications,
+        credentials,
+        forwarders,
+        goals,
+        me,
+        people,
+        profiles,
+        recognition,
+        sources,
+    )
 
-    for module in (me, credentials, sources, people, goals, certifications, badges, profiles, forwarders):
+    for module in (me, credentials, sources, people, goals, certifications, badges, recognition, profiles,
+                   forwarders):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     api.register_blueprint(goals.progress_blp, url_prefix=API_PREFIX)
     api.register_blueprint(certifications.person_blp, url_prefix=API_PREFIX)
     api.register_blueprint(badges.person_blp, url_prefix=API_PREFIX)
+    api.register_blueprint(recognition.extra_blp, url_prefix=API_PREFIX)

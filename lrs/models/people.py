@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lrs.extensions import db
@@ -23,6 +24,8 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     created: Mapped[datetime] = mapped_column()
+    # Whether they take part in (and may see) their teams' leaderboards. Off unless they turn it on.
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Identity(db.Model):
