@@ -8,6 +8,7 @@ arrives first. This module never commits: the use case that calls it does.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -72,8 +73,9 @@ def _stored_us(statement: dict) -> int:
     return formats.to_micros(moment)
 
 
-def _bucket(statement_id: str) -> int:
-    return int(statement_id[:8], 16) % LOCK_BUCKETS
+def _lock_key(tenant_id: int, statement_id: str) -> int:
+    """The advisory lock (a 31-bit key under LOCK_NAMESPACE) of a statement id's bucket in a tenant."""
+    return (tenant_id * LOCK_BUCKETS + zlib.crc32(statement_id.encode()) % LOCK_BUCKETS) % 2**31
 
 
 class StatementStore:
@@ -127,19 +129,18 @@ class StatementStore:
         """
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        modes: dict[int, bool] = {}
+        modes: dict[int, bool] = {}  # lock key -> exclusive
         for statement in statements:
-            modes.setdefault(_bucket(statement["id"]), False)
+            modes.setdefault(_lock_key(self.tenant_id, statement["id"]), False)
             target = statement_ref_target(statement)
             if target is not None:
-                modes[_bucket(target)] = True
+                modes[_lock_key(self.tenant_id, target)] = True
         keys = sorted(modes)
         self.session.execute(
             text("SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(:ns, u.key)::text "
                  "ELSE pg_advisory_xact_lock_shared(:ns, u.key)::text END "
                  "FROM unnest(CAST(:keys AS integer[]), CAST(:modes AS boolean[])) AS u(key, exclusive)"),
-            {"ns": LOCK_NAMESPACE, "keys": [self.tenant_id * LOCK_BUCKETS + k for k in keys],
-             "modes": [modes[k] for k in keys]})
+            {"ns": LOCK_NAMESPACE, "keys": keys, "modes": [modes[k] for k in keys]})
 
     def _existing(self, ids: list[str]) -> dict[str, dict]:
         found: dict[str, dict] = {}
