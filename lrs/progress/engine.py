@@ -50,6 +50,10 @@ class ProgressEngine:
         self.session = session
         self._rules: dict[int, GoalRule] = {}
         self._dirty: set[int] = set()
+        # Filled for a batch by ``prefetch``: who an agent hash is, and each person's goals.
+        self._people: dict[tuple[int, int], set[int]] | None = None
+        self._goals: dict[tuple[int, int], list[GoalRule]] | None = None
+        self._evidence: list[dict] = []
 
     # -- reading the log ----------------------------------------------------------------------------------
 
@@ -76,10 +80,14 @@ class ProgressEngine:
             select(Statement.seq, Statement.tenant_id, Statement.payload, Statement.voided)
             .where(Statement.seq > state.position).order_by(Statement.seq).limit(batch + len(state.pending))
         ).all()
-        fresh = [r for r in rows if r.seq in set(state.unhandled([r.seq for r in rows]))]
-        for item in fresh:
-            self.apply(item.tenant_id, orjson.loads(item.payload), item.voided)
+        unhandled = set(state.unhandled([r.seq for r in rows]))
+        fresh = [r for r in rows if r.seq in unhandled]
+        batch = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in fresh]
+        self.prefetch(batch)
+        for tenant_id, statement, voided in batch:
+            self.apply(tenant_id, statement, voided)
         self.flush()
+        self._people = self._goals = None
         now_us = formats.to_micros(datetime.now(UTC))
         evaluate(self.session, due_holders(self.session, now_us), now_us)  # expiries need no statement
         state.advance([r.seq for r in fresh], formats.to_micros(datetime.now(UTC)), GRACE_US)
@@ -97,6 +105,8 @@ class ProgressEngine:
             return
         if is_voiding(statement):
             target = statement_ref_target(statement)
+            if self._evidence:  # credit recorded earlier in this batch must exist before it is taken back
+                self.flush()
             goals = set(self.session.scalars(select(GoalEvidence.goal_id).where(
                 GoalEvidence.tenant_id == tenant_id, GoalEvidence.statement_id == target)))
             if goals:
@@ -114,34 +124,65 @@ class ProgressEngine:
             evidence = evidence or evidence_of(statement)
             if goal.starts_us is not None and evidence.timestamp_us < goal.starts_us:
                 continue
-            self.session.execute(dialect_insert(self.session, GoalEvidence).values(
-                goal_id=goal.goal_id, statement_id=evidence.statement_id, tenant_id=tenant_id,
-                activity_id=evidence.activity_id, seconds=evidence.seconds, timestamp_us=evidence.timestamp_us,
-            ).on_conflict_do_nothing(index_elements=["goal_id", "statement_id"]))
+            self._evidence.append({
+                "goal_id": goal.goal_id, "statement_id": evidence.statement_id, "tenant_id": tenant_id,
+                "activity_id": evidence.activity_id, "seconds": evidence.seconds,
+                "timestamp_us": evidence.timestamp_us})
             self._dirty.add(goal.goal_id)
+
+    def prefetch(self, batch: list[tuple[int, dict, bool]]) -> None:
+        """Look up, in a few queries, the people and goals a batch of statements can touch."""
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for tenant_id, statement, _ in batch:
+            wanted[tenant_id].update(agent_hashes(statement["actor"]))
+        self._people, self._goals = defaultdict(set), defaultdict(list)
+        for tenant_id, hashes in wanted.items():
+            ordered = sorted(hashes)
+            people: set[int] = set()
+            for start in range(0, len(ordered), 500):
+                for agent_hash, person_id in self.session.execute(
+                        select(Identity.agent_hash, Identity.person_id).where(
+                            Identity.tenant_id == tenant_id, Identity.agent_hash.in_(ordered[start:start + 500]))):
+                    self._people[(tenant_id, agent_hash)].add(person_id)
+                    people.add(person_id)
+            for goal in self._load_goals(tenant_id, people):
+                self._goals[(tenant_id, goal.person_id)].append(goal)
 
     def _people_for(self, tenant_id: int, actor: dict) -> set[int]:
         hashes = list(set(agent_hashes(actor)))
         if not hashes:
             return set()
+        if self._people is not None:
+            return set().union(*(self._people.get((tenant_id, h), set()) for h in hashes))
         return set(self.session.scalars(select(Identity.person_id).where(
             Identity.tenant_id == tenant_id, Identity.agent_hash.in_(hashes))))
 
     def _goals_of(self, tenant_id: int, people: set[int]) -> list[GoalRule]:
-        rows = self.session.execute(select(Goal.id, Goal.person_id, Goal.rule, Goal.starts_on).where(
-            Goal.tenant_id == tenant_id, Goal.person_id.in_(sorted(people))))
+        if self._goals is not None:
+            return [g for person in sorted(people) for g in self._goals.get((tenant_id, person), [])]
+        return self._load_goals(tenant_id, people)
+
+    def _load_goals(self, tenant_id: int, people: set[int]) -> list[GoalRule]:
         found = []
-        for goal_id, person_id, rule, starts_on in rows:
-            cached = self._rules.get(goal_id)
-            if cached is None:
-                cached = GoalRule(goal_id, person_id, parse_rule(orjson.loads(rule)), _day_start_us(starts_on))
-                self._rules[goal_id] = cached
-            found.append(cached)
+        ordered = sorted(people)
+        for start in range(0, len(ordered), 500):
+            rows = self.session.execute(select(Goal.id, Goal.person_id, Goal.rule, Goal.starts_on).where(
+                Goal.tenant_id == tenant_id, Goal.person_id.in_(ordered[start:start + 500])))
+            for goal_id, person_id, rule, starts_on in rows:
+                cached = self._rules.get(goal_id)
+                if cached is None:
+                    cached = GoalRule(goal_id, person_id, parse_rule(orjson.loads(rule)), _day_start_us(starts_on))
+                    self._rules[goal_id] = cached
+                found.append(cached)
         return found
 
     # -- progress from evidence ---------------------------------------------------------------------------
 
     def flush(self) -> None:
+        if self._evidence:
+            self.session.execute(dialect_insert(self.session, GoalEvidence).on_conflict_do_nothing(
+                index_elements=["goal_id", "statement_id"]), self._evidence)
+            self._evidence = []
         if self._dirty:
             self.recompute(self._dirty)
         self._dirty = set()
@@ -187,8 +228,11 @@ class ProgressEngine:
                 .where(Statement.seq > last).order_by(Statement.seq).limit(batch)).all()
             if not rows:
                 break
-            for item in rows:
-                self.apply(item.tenant_id, orjson.loads(item.payload), item.voided)
+            batch = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in rows]
+            self.prefetch(batch)
+            for tenant_id, statement, voided in batch:
+                self.apply(tenant_id, statement, voided)
+            self._people = self._goals = None
             applied += len(rows)
             last = rows[-1].seq
         self._dirty |= goals
