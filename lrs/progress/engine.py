@@ -228,9 +228,9 @@ class ProgressEngine:
                 .where(Statement.seq > last).order_by(Statement.seq).limit(batch)).all()
             if not rows:
                 break
-            batch = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in rows]
-            self.prefetch(batch)
-            for tenant_id, statement, voided in batch:
+            parsed = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in rows]
+            self.prefetch(parsed)
+            for tenant_id, statement, voided in parsed:
                 self.apply(tenant_id, statement, voided)
             self._people = self._goals = None
             applied += len(rows)
