@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import orjson
@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lrs.xapi.errors import PayloadTooLarge, XAPIError
+from lrs.xapi.formats import format_timestamp
 from lrs.xapi.http import context as xrequest
 from lrs.xapi.versions import HEADER, SUPPORTED, V1, V2
 
@@ -57,8 +58,15 @@ def prepare_request():
     return None
 
 
+CONSISTENT = "X-Experience-API-Consistent-Through"
+# Statements are stored with the time their batch began; a write takes well under this to commit.
+CONSISTENCY_MARGIN = timedelta(seconds=1)
+
+
 @bp.after_request
 def version_header(response: Response) -> Response:
+    if request.endpoint == "xapi.statements":  # every answer of the Statements resource, errors included
+        response.headers[CONSISTENT] = format_timestamp(datetime.now(UTC) - CONSISTENCY_MARGIN)
     xreq = g.get("xapi")
     version = xreq.version if xreq is not None else V1
     if xreq is None or request.endpoint in OPEN_ENDPOINTS:

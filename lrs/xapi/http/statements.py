@@ -13,12 +13,10 @@ from lrs.xapi.http import bp, finish, http_date, json_response
 from lrs.xapi.http.context import XapiRequest, current, require_scope
 from lrs.xapi.query import SINGLE_PARAMS, StatementQuery, check_param_names, parse_bool, parse_format, parse_query
 from lrs.xapi.service import Writer, store_statements
-from lrs.xapi.statements import now
 from lrs.xapi.store import StatementStore
 
 READ_SCOPES = ("statements/read", "statements/read/mine", "all/read", "all")
 WRITE_SCOPES = ("statements/write", "all")
-CONSISTENT = "X-Experience-API-Consistent-Through"
 
 
 @bp.route("/statements", methods=["GET", "PUT", "POST"])
@@ -28,9 +26,7 @@ def statements():
                "POST": post_statements}.get(xreq.method)
     if handler is None:
         raise BadRequest(f"{xreq.method} is not allowed on the Statements resource", path="method")
-    response = handler(xreq)
-    response.headers[CONSISTENT] = formats.format_timestamp(now())
-    return finish(xreq, response)
+    return finish(xreq, handler(xreq))
 
 
 # -- writing --------------------------------------------------------------------------------------------------
