@@ -155,7 +155,8 @@ class StatementStore:
                 attachments: dict[str, tuple[str, bytes]]) -> dict[str, int]:
         rows = []
         for statement in fresh:
-            hashes = (a["sha2"].lower() for a in statement.get("attachments", ()))
+            sub = statement["object"] if statement["object"].get("objectType") == "SubStatement" else {}
+            hashes = (a["sha2"].lower() for a in (*statement.get("attachments", ()), *sub.get("attachments", ())))
             held = [sha2 for sha2 in dict.fromkeys(hashes) if sha2 in attachments]  # keyed in lower case
             rows.append({
                 "tenant_id": self.tenant_id,

@@ -272,8 +272,6 @@ def test_substatement_attachment_data_is_accepted(xapi):
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="StatementStore._insert records only the statement's own attachment "
-                   "hashes, so a SubStatement's data is stored but never returned")
 def test_substatement_attachment_data_is_returned(xapi):
     """Communication 1.5.2: an LRS MUST NOT push statements on without the attachment data it received."""
     data = b"substatement evidence"
