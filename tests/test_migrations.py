@@ -14,11 +14,11 @@ def _tables() -> set[str]:
 
 def test_downgrade_to_base_and_upgrade_again(app):
     with app.app_context():
-        assert {"statements", "statement_index", "credentials", "tenants", "documents", "users", "api_tokens", "sources", "people", "identities", "goals", "goal_progress", "profiles", "pattern_states", "forwarders", "certifications", "badges"} <= _tables()
+        assert {"statements", "statement_index", "credentials", "tenants", "documents", "users", "api_tokens", "sources", "people", "identities", "goals", "goal_progress", "profiles", "pattern_states", "forwarders", "certifications", "badges", "seen_actors"} <= _tables()
         downgrade(revision="base")
         assert _tables() <= {"alembic_version"}
         upgrade()
-        assert {"statements", "statement_index", "credentials", "tenants", "documents", "users", "api_tokens", "sources", "people", "identities", "goals", "goal_progress", "profiles", "pattern_states", "forwarders", "certifications", "badges"} <= _tables()
+        assert {"statements", "statement_index", "credentials", "tenants", "documents", "users", "api_tokens", "sources", "people", "identities", "goals", "goal_progress", "profiles", "pattern_states", "forwarders", "certifications", "badges", "seen_actors"} <= _tables()
 
 
 def test_models_match_the_migrations(app):

@@ -15,6 +15,7 @@ from lrs.people import identities
 from lrs.people.access import can_see, visible_people
 from lrs.people.csv_import import ImportError_
 from lrs.people.erasure import erase_person
+from lrs.people.seen import unmatched
 from lrs.people.directory import DirectoryError, add_identity, get_person, import_csv, person_summary
 from lrs.people.identities import IdentityError
 from lrs.progress.engine import ProgressEngine
@@ -67,6 +68,16 @@ class People(MethodView):
         if visible is not None:
             query = query.where(Person.id.in_(visible))
         return [person_summary(db.session, p) for p in db.session.scalars(query)]
+
+
+@blp.route("/unmatched")
+class Unmatched(MethodView):
+    @blp.response(200)
+    @login_required("admin")
+    def get(self):
+        """Actors of stored statements that match no person: link them with POST /people/<id>/identities
+        (their past statements are then credited)."""
+        return unmatched(db.session, current_user().tenant_id)
 
 
 @blp.route("/import")

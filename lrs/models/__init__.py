@@ -4,7 +4,7 @@ from lrs.models.accounts import ApiToken, User
 from lrs.models.documents import Document
 from lrs.models.forwarding import Forwarder
 from lrs.models.keys import Badge, SigningKey
-from lrs.models.people import AuditEntry, Identity, Person, Team, TeamMember
+from lrs.models.people import AuditEntry, Identity, Person, SeenActor, Team, TeamMember
 from lrs.models.profiles import PatternState, Profile, ProfileVersion, StatementTemplateResult, TemplateStat
 from lrs.models.progress import (
     Certification,
@@ -20,7 +20,7 @@ from lrs.models.tenancy import Credential, Tenant
 
 __all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Badge", "Certification", "CertificationHolder",
            "ConsumerCursor", "Credential", "Document", "Forwarder",
-           "Goal", "GoalEvidence", "GoalProgress", "Identity", "PatternState", "Person", "Profile",
+           "Goal", "GoalEvidence", "GoalProgress", "Identity", "PatternState", "Person", "Profile", "SeenActor",
            "ProfileVersion", "SigningKey", "Source", "SourceReject", "Statement",
            "StatementIndex",
            "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]

@@ -75,3 +75,18 @@ class AuditEntry(db.Model):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class SeenActor(db.Model):
+    """Every actor identifier statements have used, so admins can link the unmatched ones to people."""
+
+    __tablename__ = "seen_actors"
+    __table_args__ = (UniqueConstraint("tenant_id", "value", name="uq_seen_actors_tenant_value"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    value: Mapped[str] = mapped_column(Text)
+    agent_hash: Mapped[int] = mapped_column(BigInteger)
+    agent: Mapped[str] = mapped_column(Text)  # the agent as last seen (with its name), JSON
+    statements: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_seen_us: Mapped[int] = mapped_column(BigInteger)

@@ -22,6 +22,7 @@ from lrs.models import (
     Goal,
     Identity,
     Person,
+    SeenActor,
     Statement,
     StatementIndex,
     User,
@@ -68,6 +69,7 @@ def erase_person(session: Session, person: Person, actor: str) -> dict:
                     Attachment.tenant_id == tenant_id, Attachment.sha2 == sha2)).rowcount or 0
         counts["documents"] = session.execute(delete(Document).where(
             Document.tenant_id == tenant_id, Document.agent_key.in_(sorted(values)))).rowcount or 0
+        session.execute(delete(SeenActor).where(SeenActor.tenant_id == tenant_id, SeenActor.value.in_(sorted(values))))
     goal_ids = list(session.scalars(select(Goal.id).where(Goal.person_id == person.id)))
     counts["goals"] = len(goal_ids)
     session.execute(update(User).where(User.person_id == person.id).values(person_id=None))

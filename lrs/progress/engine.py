@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lrs.models import CertificationHolder, ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
 from lrs.progress.cert_service import due_holders, evaluate
+from lrs.people.seen import record_actors
 from lrs.progress.cursor import CursorState
 from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
 from lrs.xapi import formats
@@ -83,6 +84,7 @@ class ProgressEngine:
         unhandled = set(state.unhandled([r.seq for r in rows]))
         fresh = [r for r in rows if r.seq in unhandled]
         batch = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in fresh]
+        record_actors(self.session, batch)
         self.prefetch(batch)
         for tenant_id, statement, voided in batch:
             self.apply(tenant_id, statement, voided)
@@ -229,6 +231,7 @@ class ProgressEngine:
             if not rows:
                 break
             parsed = [(item.tenant_id, orjson.loads(item.payload), item.voided) for item in rows]
+            record_actors(self.session, parsed)
             self.prefetch(parsed)
             for tenant_id, statement, voided in parsed:
                 self.apply(tenant_id, statement, voided)

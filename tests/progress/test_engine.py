@@ -152,3 +152,18 @@ def test_rebuild_gives_the_same_progress(app, client, xapi, runner):
     result = runner.invoke(args=["progress", "rebuild"])
     assert result.exit_code == 0, result.output
     assert progress_of(admin, goal_id) == before
+
+
+def test_unmatched_actors_are_listed_until_linked(app, client, xapi):
+    admin, ids = setup_people(app, client)
+    goal_id = admin.post("/goals", json={"title": "g", "person_id": ids["E3"], "rule": count_rule(1)}
+                         ).get_json()["goals"][0]["id"]
+    xapi.store(statement(actor={"name": "A. T.", "account": {"homePage": "https://lms.example.com",
+                                                             "name": "alan-7"}}))
+    xapi.store(done("ada@example.com", "http://x.example/c1"))
+    unmatched = admin.get("/people/unmatched").get_json()
+    assert [u["agent"]["account"]["name"] for u in unmatched] == ["alan-7"]
+    assert unmatched[0]["statements"] == 1
+    admin.post(f"/people/{ids['E3']}/identities", json={"identity": "account:https://lms.example.com|alan-7"})
+    assert admin.get("/people/unmatched").get_json() == []
+    assert progress_of(admin, goal_id)["progress"]["status"] == "achieved"
