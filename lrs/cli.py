@@ -42,7 +42,7 @@ def main() -> None:
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
     for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles,
-                    forwarders, keys, badges):
+                    forwarders, keys, badges, reviews):
         app.cli.add_command(command)
 
 
@@ -749,3 +749,53 @@ def badges_verify(file: str, jwks_file: str | None) -> None:
     except BadgeError as exc:
         _fail(str(exc))
     click.echo(f"valid: {claims['name']} issued by {claims['issuer']['id']} from {claims['validFrom']}")
+
+
+# -- review exports -------------------------------------------------------------------------------------------
+
+@click.group("reviews")
+def reviews() -> None:
+    """Performance-review exports."""
+
+
+@reviews.command("export")
+@click.option("--team", "team_name", default=None)
+@click.option("--person", "employee_id", default=None, help="A person's employee_id.")
+@click.option("--chain", is_flag=True, help="With --person: everyone below them too.")
+@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(("csv", "json", "xlsx", "pdf")), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@with_appcontext
+def reviews_export(team_name, employee_id, chain, period_from, period_to, fmt, out, tenant):
+    """Export learning objectives for a team or a person and a review period."""
+    from lrs.models import Person, Team
+    from lrs.reviews.build import build_export
+    from lrs.reviews.formats import render
+    from lrs.reviews.scope import ScopeError, resolve
+
+    tenant_id = _tenant_id(tenant)
+    person_id = team_id = None
+    if employee_id is not None:
+        person_id = db.session.scalar(select(Person.id).where(Person.tenant_id == tenant_id,
+                                                              Person.employee_id == employee_id))
+        if person_id is None:
+            _fail(f"no person with employee_id {employee_id!r}")
+    if team_name is not None:
+        team_id = db.session.scalar(select(Team.id).where(Team.tenant_id == tenant_id, Team.name == team_name))
+        if team_id is None:
+            _fail(f"no team {team_name!r}")
+    try:
+        scope = resolve(db.session, tenant_id, person_id=person_id, team_id=team_id, chain=chain)
+    except ScopeError as exc:
+        _fail(exc.detail)
+    with click.progressbar(length=len(scope.people), label=f"Collecting {scope.label}", file=sys.stderr) as bar:
+        export = build_export(db.session, tenant_id, scope.people, scope=scope.label,
+                              period_from=period_from.date() if period_from else None,
+                              period_to=period_to.date() if period_to else None, progress=bar.update)
+    click.echo(f"Rendering {fmt}...", err=True)
+    data = render(export, fmt)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    click.echo(f"wrote {out} ({len(data)} bytes, {len(export.people)} people)")

@@ -64,11 +64,12 @@ def register(app: Flask) -> None:
         people,
         profiles,
         recognition,
+        reviews,
         sources,
     )
 
-    for module in (me, credentials, sources, people, goals, certifications, badges, recognition, profiles,
-                   forwarders):
+    for module in (me, credentials, sources, people, goals, certifications, badges, recognition, reviews,
+                   profiles, forwarders):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     api.register_blueprint(goals.progress_blp, url_prefix=API_PREFIX)
     api.register_blueprint(certifications.person_blp, url_prefix=API_PREFIX)
