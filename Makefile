@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install serve test lint clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser serve test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +17,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "Chromium could not be installed: the browser tests will be skipped"; }
+
 ## Migrate the default SQLite database, print a first credential, serve on http://127.0.0.1:8000
 serve: $(STAMP)
 	$(BIN)/lrs init
 	$(BIN)/lrs serve --host 127.0.0.1 --port 8000
 
 ## The whole suite, on SQLite and (when LRS_TEST_POSTGRES_URL is set) on PostgreSQL
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -20,7 +20,9 @@ def _authenticate() -> User | None:
     if scheme.lower() == "bearer" and token.strip():
         return user_for_token(db.session, current_app.config["SECRET_KEY"], token.strip())
     user_id = session.get("user_id")
-    if user_id is not None:
+    # A login cookie is accepted for reading only: a change through the API needs a token, so a page of
+    # another site cannot make a logged-in browser change anything (the pages use forms with CSRF tokens).
+    if user_id is not None and request.method in ("GET", "HEAD", "OPTIONS"):
         user = db.session.get(User, user_id)
         if user is not None and user.disabled is None:
             return user
