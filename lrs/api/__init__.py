@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
         badges,
         certifications,
         credentials,
+        culture,
         forwarders,
         goals,
         me,
@@ -75,3 +76,4 @@ def register(app: Flask) -> None:
     api.register_blueprint(certifications.person_blp, url_prefix=API_PREFIX)
     api.register_blueprint(badges.person_blp, url_prefix=API_PREFIX)
     api.register_blueprint(recognition.extra_blp, url_prefix=API_PREFIX)
+    api.register_blueprint(culture.blp, url_prefix=API_PREFIX)

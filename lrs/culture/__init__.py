@@ -1,0 +1,1 @@
+"""Learning-culture features: recommendations, mentoring, learning moments, pulse checks, impact views."""
