@@ -11,11 +11,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from lrs.api.auth import current_user, login_required
 from lrs.culture.impact import impact, to_csv
+from lrs.culture.moments import MomentError, after_action_review, organisation_feed, share, team_feed
 from lrs.culture.recommendations import recommend
 from lrs.extensions import db
 from lrs.models import Team
 from lrs.people.access import can_see, visible_people
 from lrs.people.directory import team_members
+from lrs.progress.inline import after_statements_stored
 
 blp = Blueprint("culture", __name__, description="Recommendations and impact views")
 
@@ -64,3 +66,93 @@ class Impact(MethodView):
             return Response(to_csv(view), mimetype="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="impact-{team.name}.csv"'})
         return view
+
+
+class MomentIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    what_happened = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    learned = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    widen = fields.Boolean(load_default=False, metadata={"description": "share with the whole organisation"})
+    link = fields.Url(load_default=None, allow_none=True, require_tld=False,
+                      metadata={"description": "a review, incident or project it relates to"})
+
+
+class LessonIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    what_happened = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    learned = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class ReviewIn(Schema):
+    event = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    lessons = fields.List(fields.Nested(LessonIn), required=True, validate=validate.Length(min=1, max=20))
+
+
+def _writer_and_author():
+    from flask import current_app, request
+
+    from lrs.models import Person
+    from lrs.xapi.service import Writer
+
+    user = current_user()
+    person = db.session.get(Person, user.person_id) if user.person_id else None
+    if person is None:
+        abort(409, message="your login is not linked to a person in the directory", path="person_id")
+    base = current_app.config.get("LRS_PUBLIC_URL") or request.host_url.rstrip("/")
+    writer = Writer(person.tenant_id, None, {"objectType": "Agent", "name": "lrs",
+                                             "account": {"homePage": base, "name": "lrs"}}, False)
+    return writer, person, base
+
+
+@blp.route("/teams/<int:team_id>/moments")
+class TeamMoments(MethodView):
+    @blp.response(200)
+    @login_required()
+    def get(self, team_id: int):
+        """The team's learning moments, newest first; for the team's members only."""
+        _, person, _ = _writer_and_author()
+        try:
+            return team_feed(db.session, person.tenant_id, team_id, person)
+        except MomentError as exc:
+            abort(exc.status, message=exc.detail, path=exc.path)
+
+    @blp.arguments(MomentIn)
+    @blp.response(201)
+    @login_required()
+    def post(self, data, team_id: int):
+        """Share a learning moment with the team (or, widened, with the organisation)."""
+        writer, person, base = _writer_and_author()
+        try:
+            sid = share(db.session, writer, base, person, team_id, title=data["title"],
+                        happened=data["what_happened"], learned=data["learned"], widen=data["widen"],
+                        link=data["link"])
+        except MomentError as exc:
+            abort(exc.status, message=exc.detail, path=exc.path)
+        after_statements_stored()
+        return {"statement_id": sid}
+
+
+@blp.route("/moments")
+class OrganisationMoments(MethodView):
+    @blp.response(200)
+    @login_required()
+    def get(self):
+        """Moments their authors widened to the organisation."""
+        return organisation_feed(db.session, current_user().tenant_id)
+
+
+@blp.route("/teams/<int:team_id>/after-action-reviews")
+class AfterActionReviews(MethodView):
+    @blp.arguments(ReviewIn)
+    @blp.response(201)
+    @login_required()
+    def post(self, data, team_id: int):
+        """A blameless after-action review of a team event; each lesson becomes a learning moment."""
+        writer, person, base = _writer_and_author()
+        try:
+            ids = after_action_review(db.session, writer, base, person, team_id, event=data["event"],
+                                      lessons=data["lessons"])
+        except MomentError as exc:
+            abort(exc.status, message=exc.detail, path=exc.path)
+        after_statements_stored()
+        return {"statement_ids": ids}
