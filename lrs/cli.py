@@ -164,7 +164,7 @@ def init(as_json: bool) -> None:
     db.session.commit()
     _emit({"key": issued.key, "secret": issued.secret, "tenant": issued.tenant}, as_json, [
         "Created a first xAPI credential (HTTP Basic):",
-        f"  endpoint: http://127.0.0.1:8000/xapi/",
+        "  endpoint: http://127.0.0.1:8000/xapi/",
         f"  key:      {issued.key}",
         f"  secret:   {issued.secret}",
     ])

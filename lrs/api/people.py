@@ -14,10 +14,10 @@ from lrs.models import Person
 from lrs.people import identities
 from lrs.people.access import can_see, visible_people
 from lrs.people.csv_import import ImportError_
-from lrs.people.erasure import erase_person
-from lrs.people.seen import unmatched
 from lrs.people.directory import DirectoryError, add_identity, get_person, import_csv, person_summary
+from lrs.people.erasure import erase_person
 from lrs.people.identities import IdentityError
+from lrs.people.seen import unmatched
 from lrs.progress.engine import ProgressEngine
 
 PREFIX = "/people"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from lrs.models import Identity, Person, Team, TeamMember
 from lrs.people import csv_import
-from lrs.people.csv_import import Known, Plan, PersonRow
+from lrs.people.csv_import import Known, PersonRow, Plan
 from lrs.people.identities import ParsedIdentity, from_agent, written
 
 

@@ -58,7 +58,8 @@ def parse_requirements(data: Any, path: str = "$") -> Requirements:
     else:
         raise RuleError("mode must be all or n_of", f"{path}.mode")
     validity = data.get("validity_months")
-    if validity is not None and (isinstance(validity, bool) or not isinstance(validity, int) or not 1 <= validity <= 600):
+    wrong = isinstance(validity, bool) or not isinstance(validity, int) or not 1 <= validity <= 600
+    if validity is not None and wrong:
         raise RuleError("validity_months must be a whole number from 1 to 600, or null for no expiry",
                         f"{path}.validity_months")
     renewal = data.get("renewal_days", 90)

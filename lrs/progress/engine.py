@@ -19,8 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lrs.models import CertificationHolder, ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
-from lrs.progress.cert_service import due_holders, evaluate
 from lrs.people.seen import record_actors
+from lrs.progress.cert_service import due_holders, evaluate
 from lrs.progress.cursor import CursorState
 from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
 from lrs.xapi import formats

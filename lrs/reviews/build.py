@@ -83,7 +83,8 @@ def _chunk(session: Session, tenant_id: int, people: list[int], period_from, per
         Person.id.in_({p.manager_id for p in persons.values() if p.manager_id})))}
     goals = goals_for_people(session, tenant_id, people, period_from=period_from, period_to=period_to)
     evidence = defaultdict(list)
-    for row in session.execute(select(GoalEvidence).where(GoalEvidence.goal_id.in_([g.id for g, _ in goals]))).scalars():
+    goal_ids = [g.id for g, _ in goals]
+    for row in session.execute(select(GoalEvidence).where(GoalEvidence.goal_id.in_(goal_ids))).scalars():
         if _within(row.timestamp_us, low, high):
             evidence[row.goal_id].append(row)
     statements = _statements(session, tenant_id, {e.statement_id for rows in evidence.values() for e in rows})

@@ -9,6 +9,7 @@ are compiled into nodes by ``plugins.mapping.templates``.
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,15 +24,17 @@ from plugins.mapping.samples import OMIT, SampleContext, placeholder
 Origin = str | None  # the payload location (text) a value came from
 
 
-class Node:
+class Node(ABC):
     where: str  # the path of this value in the source's options
     dynamic = False  # does its value depend on the payload?
 
+    @abstractmethod
     def evaluate(self, scope: Scope, loc: Loc) -> tuple[Any, Origin]:
-        raise NotImplementedError
+        """The value at ``loc`` for this payload, and the payload location it came from."""
 
+    @abstractmethod
     def fake(self, cx: SampleContext, loc: Loc) -> Any:
-        raise NotImplementedError
+        """A placeholder value, to check a template's shape when the source is added."""
 
 
 def render(node: Node, scope: Scope, loc: Loc) -> Any:
