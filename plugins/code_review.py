@@ -4,7 +4,8 @@ names the JSON path of whatever is missing, and the one shape of statement both 
 A statement about a change request (a pull request or merge request) says:
 
 - ``actor``: who acted, an account on the code host (``homePage`` the host, ``name`` the login).
-- ``verb``: the profile's verb (opened, reviewed, approved, requested-changes, merged) or ADL's commented.
+- ``verb``: the profile's verb (opened, updated, requested-review, reviewed, approved, requested-changes,
+  dismissed-review, withdrew-approval, merged, closed) or ADL's commented.
 - ``object``: the change request: id its web URL, type change-request, name its title, ``lines-changed``
   when the payload counts them.
 - ``context.contextActivities``: ``grouping`` the repository (type repository, id its web URL);
@@ -12,10 +13,12 @@ A statement about a change request (a pull request or merge request) says:
   ``other`` the review a statement belongs to, when there is one (type review).
 - ``context.extensions``: ``repository`` (its full name) and ``change-author``, the change request's author
   as an Agent: who reviewed or commented on whose change. xAPI 1.0.3 has no contextAgents and
-  ``context.instructor`` would say something else, so the author is a context extension of the profile.
+  ``context.instructor`` would say something else, so the author is a context extension of the profile;
+  so is ``reviewer``, the one asked to review (requested-review) or whose review was dismissed.
 - ``context.revision``: the commit the actor looked at, when the payload names it; ``context.platform``.
 - ``result``: the outcome (``success`` true for approved, false for requested-changes), the text written
-  (``response``), ``completion`` for merged, and counts (``comment-count``, ``comments-received``).
+  (``response``), ``completion`` (true for merged, false for closed without merge), and counts
+  (``comment-count``, ``comments-received``).
 - ``timestamp``: from the payload, never the clock.
 
 No ``registration``: deliveries arrive late, twice or not at all, and comments follow merges, so the
@@ -43,6 +46,11 @@ VERBS = {
     "approved": (f"{PROFILE}/verbs/approved", "approved"),
     "requested-changes": (f"{PROFILE}/verbs/requested-changes", "requested changes"),
     "merged": (f"{PROFILE}/verbs/merged", "merged"),
+    "closed": (f"{PROFILE}/verbs/closed", "closed"),
+    "updated": (f"{PROFILE}/verbs/updated", "updated"),
+    "requested-review": (f"{PROFILE}/verbs/requested-review", "requested review"),
+    "dismissed-review": (f"{PROFILE}/verbs/dismissed-review", "dismissed review"),
+    "withdrew-approval": (f"{PROFILE}/verbs/withdrew-approval", "withdrew approval"),
     "commented": ("http://adlnet.gov/expapi/verbs/commented", "commented"),
 }
 CHANGE_REQUEST = f"{PROFILE}/activity-types/change-request"
@@ -50,6 +58,7 @@ REPOSITORY = f"{PROFILE}/activity-types/repository"
 REVIEW = f"{PROFILE}/activity-types/review"
 EXT_REPOSITORY = f"{PROFILE}/extensions/repository"
 EXT_CHANGE_AUTHOR = f"{PROFILE}/extensions/change-author"
+EXT_REVIEWER = f"{PROFILE}/extensions/reviewer"
 EXT_LINES_CHANGED = f"{PROFILE}/extensions/lines-changed"
 EXT_COMMENT_COUNT = f"{PROFILE}/extensions/comment-count"
 EXT_COMMENTS_RECEIVED = f"{PROFILE}/extensions/comments-received"
@@ -134,6 +143,11 @@ def timestamp(value: str, path: str) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def latest(*stamps: str) -> str:
+    """The latest of timestamps made by ``timestamp`` (compared as moments, not as text)."""
+    return max(stamps, key=datetime.fromisoformat)
+
+
 def _is_site(value: Any) -> bool:
     if not isinstance(value, str):
         return False
@@ -177,7 +191,8 @@ def _activity(activity_id: str, activity_type: str, name: str | None = None) -> 
 
 
 def statement(statement_id: str, actor: dict, kind: str, change: Change, when: str, *,
-              result: dict | None = None, revision: str | None = None, review_url: str | None = None) -> dict:
+              result: dict | None = None, revision: str | None = None, review_url: str | None = None,
+              reviewer: dict | None = None) -> dict:
     """The statement of one thing that happened to a change request (see the module docstring)."""
     verb_id, display = VERBS[kind]
     obj = _activity(change.url, CHANGE_REQUEST, change.title)
@@ -192,6 +207,8 @@ def statement(statement_id: str, actor: dict, kind: str, change: Change, when: s
     extensions: dict = {EXT_REPOSITORY: change.repository}
     if change.author is not None:
         extensions[EXT_CHANGE_AUTHOR] = change.author
+    if reviewer is not None:
+        extensions[EXT_REVIEWER] = reviewer
     context: dict = {"contextActivities": activities, "extensions": extensions, "platform": change.platform}
     if revision:
         context["revision"] = revision

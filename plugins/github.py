@@ -7,13 +7,19 @@ What is recorded, by ``X-GitHub-Event`` and ``action`` (everything else is ackno
 | pull_request opened (not a draft)           | opened                         | the author   | created_at   |
 | pull_request ready_for_review               | opened                         | the author   | updated_at   |
 | pull_request closed, merged                 | merged, completion             | merged_by    | merged_at    |
+| pull_request closed, not merged             | closed, completion false       | the sender   | closed_at    |
+| pull_request review_requested               | requested-review, reviewer     | the sender   | updated_at   |
 | pull_request_review submitted: approved     | approved, success true         | the reviewer | submitted_at |
 | pull_request_review submitted: changes_req. | requested-changes, success no  | the reviewer | submitted_at |
 | pull_request_review submitted: commented    | reviewed                       | the reviewer | submitted_at |
+| pull_request_review dismissed               | dismissed-review, reviewer     | the sender   | see below    |
 | pull_request_review_comment created         | commented, response            | commenter    | created_at   |
 
-A draft is recorded when it is marked ready for review. Closing without merge, review requests and dismissed
-reviews are acknowledged and ignored: code-review v1.0 has no template for them. ``ping`` is acknowledged.
+A draft is recorded when it is marked ready for review. ``reviewer`` (a context extension) is the person asked
+to review, or a team as an identified Group named ``organisation/team-slug``; for a dismissed review it is the
+review's author, and the review is a context activity. A dismissal's payload carries no time of its own: its
+timestamp is the pull request's ``updated_at``, or the review's ``submitted_at`` when that is later (a review
+is dismissed after it is submitted). ``ping`` is acknowledged.
 
 Deliveries are signed: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`` under the source's
 secret, checked in constant time. Statement ids are uuid5 of ``X-GitHub-Delivery`` and the statement's role,
@@ -34,7 +40,6 @@ from plugins import code_review
 from plugins.code_review import Change, Fields, statement, total
 
 GITHUB = "https://github.com"
-NO_TEMPLATE = "code-review v1.0 has no template for it"
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,16 @@ class _Delivery:
             repository=repository.text("full_name"), platform="GitHub", author=self.agent(pull.obj("user")),
             lines_changed=None if additions is None or deletions is None else additions + deletions,
         )
+
+    def team(self, team: Fields) -> dict:
+        """A team of reviewers as an identified Group: its account is ``organisation/team-slug``."""
+        owner = self.payload.obj("repository").obj("owner").text("login")
+        group: dict = {"objectType": "Group",
+                       "account": {"homePage": self.homepage, "name": f"{owner}/{team.text('slug')}"}}
+        name = team.maybe_text("name")
+        if name:
+            group["name"] = name
+        return group
 
     def id(self, role: str) -> str:
         return SourcePlugin.statement_id("github", self.delivery, role)
@@ -85,7 +100,7 @@ def _proposed(event: _Delivery, pull: Fields, when: str) -> Translation:
 def _closed(event: _Delivery) -> Translation:
     pull = event.payload.obj("pull_request")
     if pull.get("merged") is not True:
-        return Translation(ignored=f"a pull request closed without merge is not recorded: {NO_TEMPLATE}")
+        return _closed_without_merge(event, pull)
     merger = pull.maybe_obj("merged_by") or event.payload.obj("sender")
     result: dict = {"completion": True}
     comments = total(pull.count("comments"), pull.count("review_comments"))
@@ -93,6 +108,21 @@ def _closed(event: _Delivery) -> Translation:
         result["extensions"] = {code_review.EXT_COMMENTS_RECEIVED: comments}
     return Translation([statement(event.id("merged"), event.agent(merger), "merged", event.change(pull),
                                   pull.timestamp("merged_at"), result=result, revision=_head(pull))])
+
+
+def _closed_without_merge(event: _Delivery, pull: Fields) -> Translation:
+    return Translation([statement(event.id("closed"), event.agent(event.payload.obj("sender")), "closed",
+                                  event.change(pull), pull.timestamp("closed_at"),
+                                  result={"completion": False}, revision=_head(pull))])
+
+
+def _review_requested(event: _Delivery) -> Translation:
+    pull = event.payload.obj("pull_request")
+    team = event.payload.maybe_obj("requested_team")
+    reviewer = event.team(team) if team else event.agent(event.payload.obj("requested_reviewer"))
+    return Translation([statement(event.id("requested-review"), event.agent(event.payload.obj("sender")),
+                                  "requested-review", event.change(pull), pull.timestamp("updated_at"),
+                                  revision=_head(pull), reviewer=reviewer)])
 
 
 # review state -> (template, result.success); a review without verdict has no success
@@ -121,6 +151,20 @@ def _review(event: _Delivery) -> Translation:
     )])
 
 
+def _dismissed(event: _Delivery) -> Translation:
+    review = event.payload.obj("review")
+    pull = event.payload.obj("pull_request")
+    moments = [pull.timestamp("updated_at")]
+    if review.get("submitted_at") is not None:
+        moments.append(review.timestamp("submitted_at"))
+    reviewer = review.maybe_obj("user")
+    return Translation([statement(
+        event.id("dismissed-review"), event.agent(event.payload.obj("sender")), "dismissed-review",
+        event.change(pull), code_review.latest(*moments), revision=_head(pull),
+        review_url=review.maybe_text("html_url"), reviewer=event.agent(reviewer) if reviewer else None,
+    )])
+
+
 def _review_comment(event: _Delivery) -> Translation:
     comment = event.payload.obj("comment")
     pull = event.payload.obj("pull_request")
@@ -140,11 +184,11 @@ EVENTS: dict[str, dict[str, Handler]] = {
         "opened": _opened,
         "ready_for_review": _ready,
         "closed": _closed,
-        "review_requested": f"a review request is not recorded: {NO_TEMPLATE}",
+        "review_requested": _review_requested,
     },
     "pull_request_review": {
         "submitted": _review,
-        "dismissed": f"a dismissed review is not recorded: {NO_TEMPLATE}",
+        "dismissed": _dismissed,
     },
     "pull_request_review_comment": {"created": _review_comment},
 }

@@ -3,19 +3,24 @@
 What is recorded, by ``X-Gitlab-Event`` and ``object_attributes.action`` (everything else is acknowledged
 and ignored):
 
-| event / action                                   | verb (template)          | actor          | timestamp  |
-|--------------------------------------------------|--------------------------|----------------|------------|
-| Merge Request Hook open (not a draft)            | opened                   | the user       | created_at |
-| Merge Request Hook update that marks it ready    | opened                   | the user       | updated_at |
-| Merge Request Hook approved, approval            | approved (success true)  | the approver   | updated_at |
-| Merge Request Hook merge                         | merged                   | the merger     | updated_at |
-| Note Hook on a merge request, created by a person| commented                | the commenter  | created_at |
+| event / action                                   | verb (template)           | actor          | timestamp  |
+|--------------------------------------------------|---------------------------|----------------|------------|
+| Merge Request Hook open (not a draft)            | opened                    | the user       | created_at |
+| Merge Request Hook update that marks it ready    | opened                    | the user       | updated_at |
+| Merge Request Hook any other update              | updated                   | the user       | updated_at |
+| Merge Request Hook approved, approval            | approved (success true)   | the approver   | updated_at |
+| Merge Request Hook unapproved, unapproval        | withdrew-approval         | the user       | updated_at |
+| Merge Request Hook merge                         | merged                    | the merger     | updated_at |
+| Merge Request Hook close                         | closed (completion false) | the user       | updated_at |
+| Note Hook on a merge request, created by a person| commented                 | the commenter  | created_at |
 
 GitLab sends ``approval`` when one approval leaves the merge request short of its required approvals and
-``approved`` when it completes them: both are one person approving. Other updates, reopening (the opening
-was recorded), closing without merge and withdrawn approvals (code-review v1.0 has no template for them),
-system notes, notes on commits, issues or snippets and every other hook (pushes, pipelines, confidential
-notes) are acknowledged and ignored.
+``approved`` when it completes them: both are one person approving; likewise ``unapproval`` and
+``unapproved`` are both one person withdrawing their approval. An update is new commits (``oldrev`` is then
+in the payload) or an edit (title, description, labels, assignees...): both are ``updated``, except the update
+that marks a draft ready, which is when the merge request is recorded as opened. Reopening (the opening was
+recorded), other actions, system notes, notes on commits, issues or snippets and every other hook (pushes,
+pipelines, confidential notes) are acknowledged and ignored.
 
 ``X-Gitlab-Token`` is the source's secret itself (not an HMAC), compared in constant time. Statement ids are
 uuid5 of the event's identity: ``Idempotency-Key`` (GitLab 17.4+, the same on every retry) or else
@@ -39,8 +44,6 @@ from urllib.parse import urlsplit
 from lrs.plugin_host.base import Event, EventError, SourcePlugin, Translation, VerificationError
 from plugins import code_review
 from plugins.code_review import Change, Fields, statement
-
-NO_TEMPLATE = "code-review v1.0 has no template for it"
 
 
 def instance_url(project: Fields) -> str:
@@ -134,9 +137,8 @@ def _open(hook: _Hook, attributes: Fields) -> Translation:
 
 
 def _update(hook: _Hook, attributes: Fields) -> Translation:
-    if not _marked_ready(hook.payload.get("changes")):
-        return Translation(ignored="an update of a merge request is recorded only when it marks it ready")
-    return Translation([_mr_statement(hook, attributes, "opened", attributes.timestamp("updated_at"))])
+    kind = "opened" if _marked_ready(hook.payload.get("changes")) else "updated"
+    return Translation([_mr_statement(hook, attributes, kind, attributes.timestamp("updated_at"))])
 
 
 def _approved(hook: _Hook, attributes: Fields) -> Translation:
@@ -144,9 +146,19 @@ def _approved(hook: _Hook, attributes: Fields) -> Translation:
                                       {"success": True})])
 
 
+def _unapproved(hook: _Hook, attributes: Fields) -> Translation:
+    return Translation([_mr_statement(hook, attributes, "withdrew-approval",
+                                      attributes.timestamp("updated_at"))])
+
+
 def _merge(hook: _Hook, attributes: Fields) -> Translation:
     return Translation([_mr_statement(hook, attributes, "merged", attributes.timestamp("updated_at"),
                                       {"completion": True})])
+
+
+def _close(hook: _Hook, attributes: Fields) -> Translation:
+    return Translation([_mr_statement(hook, attributes, "closed", attributes.timestamp("updated_at"),
+                                      {"completion": False})])
 
 
 MrHandler = Callable[[_Hook, Fields], Translation] | str  # a string: why the action is not recorded
@@ -157,9 +169,9 @@ MERGE_REQUEST_ACTIONS: dict[str, MrHandler] = {
     "approval": _approved,
     "merge": _merge,
     "reopen": "a reopened merge request is not recorded again: its opening was",
-    "close": f"a merge request closed without merge is not recorded: {NO_TEMPLATE}",
-    "unapproved": f"a withdrawn approval is not recorded: {NO_TEMPLATE}",
-    "unapproval": f"a withdrawn approval is not recorded: {NO_TEMPLATE}",
+    "close": _close,
+    "unapproved": _unapproved,
+    "unapproval": _unapproved,
 }
 
 

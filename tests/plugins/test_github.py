@@ -123,7 +123,8 @@ def test_every_github_payload_has_a_golden_case():
 def test_each_recorded_kind_has_a_golden_case():
     verbs = {s["verb"]["id"].rsplit("/", 1)[1] for case in CASES
              for s in json.loads((case / "expected.json").read_text())["statements"]}
-    assert verbs == {"opened", "merged", "approved", "requested-changes", "reviewed", "commented"}
+    assert verbs == {"opened", "merged", "approved", "requested-changes", "reviewed", "commented", "closed",
+                     "requested-review", "dismissed-review"}
 
 
 # -- signature -----------------------------------------------------------------------------------------------
@@ -206,6 +207,66 @@ def test_event_without_delivery_id_is_refused():
 def test_unknown_events_and_actions_are_ignored(event, action):
     translation = _translate({**_opened(), "action": action}, event=event)
     assert translation.statements == [] and translation.ignored
+
+
+def _payload(name: str) -> dict:
+    return json.loads((DATA / "webhooks/github" / name).read_text())
+
+
+REVIEWER = f"{code_review.PROFILE}/extensions/reviewer"
+
+
+def test_closed_without_merge_is_recorded_as_closed_by_the_sender():
+    payload = _payload("pull_request/closed.payload.json")
+    payload["sender"] = {"login": "octocat"}
+    [statement] = _translate(payload).statements
+    assert statement["verb"]["id"] == f"{code_review.PROFILE}/verbs/closed"
+    assert statement["actor"]["account"]["name"] == "octocat"
+    assert statement["result"] == {"completion": False}
+    assert statement["timestamp"] == "2019-05-15T15:21:18Z"  # closed_at
+    assert_follows_the_profile([statement])
+
+
+def test_review_request_names_the_requested_person_or_team():
+    payload = _payload("pull_request/review_requested.payload.json")
+    [person] = _translate(payload).statements
+    assert person["actor"]["account"]["name"] == "Codertocat"  # the sender asked
+    assert person["context"]["extensions"][REVIEWER] == {
+        "objectType": "Agent", "account": {"homePage": "https://github.com", "name": "octocat"}}
+    del payload["requested_reviewer"]
+    payload["requested_team"] = {"slug": "reviewers"}
+    [team] = _translate(payload, options={"homepage": "https://github.example.com"}).statements
+    assert team["context"]["extensions"][REVIEWER] == {
+        "objectType": "Group",
+        "account": {"homePage": "https://github.example.com", "name": "Codertocat/reviewers"},
+    }
+    assert_follows_the_profile([person, team])
+
+
+def test_review_request_without_a_reviewer_names_the_missing_member():
+    payload = _payload("pull_request/review_requested.payload.json")
+    del payload["requested_reviewer"]
+    with pytest.raises(EventError) as caught:
+        _translate(payload)
+    assert caught.value.path == "$.requested_reviewer"
+
+
+@pytest.mark.parametrize("updated_at, submitted_at, expected", [
+    ("2019-05-15T15:30:00Z", "2019-05-15T15:20:38Z", "2019-05-15T15:30:00Z"),
+    ("2019-05-15T15:20:00Z", "2019-05-15T15:20:38Z", "2019-05-15T15:20:38Z"),
+    ("2019-05-15T15:20:38Z", "2019-05-15T15:20:38.250Z", "2019-05-15T15:20:38.250000Z"),
+    ("2019-05-15T15:20:00Z", None, "2019-05-15T15:20:00Z"),
+])
+def test_dismissal_is_dated_by_the_pull_request_never_before_the_review(updated_at, submitted_at, expected):
+    payload = _payload("pull_request_review/submitted.payload.json")
+    payload.update(action="dismissed", sender={"login": "octocat"})
+    payload["review"].update(state="dismissed", submitted_at=submitted_at)
+    payload["pull_request"]["updated_at"] = updated_at
+    [statement] = _translate(payload, event="pull_request_review").statements
+    assert statement["timestamp"] == expected
+    assert statement["actor"]["account"]["name"] == "octocat"
+    assert statement["context"]["extensions"][REVIEWER]["account"]["name"] == "Codertocat"
+    assert_follows_the_profile([statement])
 
 
 def test_statement_ids_come_from_the_delivery():

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from lrs.plugin_host.base import Event, EventError, Translation, VerificationError
-from plugins.code_review import Fields
+from plugins.code_review import PROFILE, Fields
 from plugins.gitlab import GitLabSource, instance_url
 from tests.conftest import DATA
 from tests.plugins.test_github import (
@@ -43,7 +43,7 @@ def test_every_gitlab_payload_has_a_golden_case():
 def test_each_recorded_kind_has_a_golden_case():
     verbs = {s["verb"]["id"].rsplit("/", 1)[1] for case in CASES
              for s in json.loads((case / "expected.json").read_text())["statements"]}
-    assert verbs == {"opened", "approved", "merged", "commented"}
+    assert verbs == {"opened", "updated", "approved", "withdrew-approval", "merged", "closed", "commented"}
 
 
 # -- token ---------------------------------------------------------------------------------------------------
@@ -125,6 +125,37 @@ def test_unknown_hooks_and_actions_are_ignored(hook, action):
     payload["object_attributes"]["action"] = action
     translation = _translate(payload, hook)
     assert translation.statements == [] and translation.ignored
+
+
+@pytest.mark.parametrize("changes, verb", [
+    (None, "updated"),
+    ({"title": {"previous": "Draft: MS-Viewport", "current": "MS-Viewport"}}, "updated"),
+    ({"draft": {"previous": False, "current": True}}, "updated"),
+    ({"draft": {"previous": True, "current": False}}, "opened"),
+    ({"work_in_progress": {"previous": True, "current": False}}, "opened"),
+])
+def test_an_update_is_updated_unless_it_marks_the_draft_ready(changes, verb):
+    payload = _payload()
+    payload["object_attributes"].update(action="update", updated_at="2013-12-04T09:00:00Z")
+    payload["changes"] = changes
+    [statement] = _translate(payload).statements
+    assert statement["verb"]["id"] == f"{PROFILE}/verbs/{verb}"
+    assert statement["timestamp"] == "2013-12-04T09:00:00Z"
+
+
+@pytest.mark.parametrize("action, verb, result", [
+    ("close", "closed", {"completion": False}),
+    ("unapproved", "withdrew-approval", None),
+    ("unapproval", "withdrew-approval", None),
+])
+def test_closing_and_withdrawn_approvals_are_recorded(action, verb, result):
+    payload = _payload()
+    payload["object_attributes"].update(action=action, updated_at="2013-12-04 10:30:00 UTC")
+    [statement] = _translate(payload).statements
+    assert statement["verb"]["id"] == f"{PROFILE}/verbs/{verb}"
+    assert statement.get("result") == result
+    assert statement["timestamp"] == "2013-12-04T10:30:00Z"
+    assert statement["actor"]["account"]["name"] == "user1"
 
 
 def test_a_note_without_action_is_a_new_note():

@@ -23,6 +23,16 @@ CHANGE = {
         "extensions": {f"{CR}/extensions/lines-changed": 120},
     },
 }
+REVIEWER = {
+    "objectType": "Agent",
+    "name": "Grace",
+    "account": {"homePage": "https://git.example.org", "name": "grace"},
+}
+REVIEW = {
+    "id": "https://git.example.org/acme/lrs/pulls/7#review-3",
+    "objectType": "Activity",
+    "definition": {"type": f"{CR}/activity-types/review"},
+}
 LESSON = {
     "id": "https://learn.example.org/lessons/42",
     "objectType": "Activity",
@@ -70,11 +80,19 @@ def _statement(verb: str, obj: dict, *, profile: str, context: dict | None = Non
 
 
 def code_review(kind: str) -> dict:
-    verb = {"commented": ADL + "commented"}.get(kind, f"{CR}/verbs/{kind}")
+    """A statement of one code-review template, named by the template's last path segment."""
+    verb = {
+        "commented": ADL + "commented",
+        "closed-without-merge": f"{CR}/verbs/closed",
+    }.get(kind, f"{CR}/verbs/{kind}")
     context = {
         "contextActivities": {"grouping": [REPO]},
         "extensions": {f"{CR}/extensions/repository": "acme/lrs"},
     }
+    if kind in ("requested-review", "dismissed-review"):
+        context["extensions"][f"{CR}/extensions/reviewer"] = REVIEWER
+    if kind == "dismissed-review":
+        context["contextActivities"]["other"] = [REVIEW]
     result = {
         "opened": None,
         "commented": {"response": "Looks reasonable."},
@@ -82,6 +100,11 @@ def code_review(kind: str) -> dict:
         "approved": {"success": True},
         "requested-changes": {"success": False, "response": "Please add tests."},
         "merged": {"completion": True},
+        "closed-without-merge": {"completion": False},
+        "updated": None,
+        "requested-review": None,
+        "dismissed-review": None,
+        "withdrew-approval": None,
     }[kind]
     extra = {} if result is None else {"result": result}
     return _statement(verb, CHANGE, profile=CR, context=context, **extra)
@@ -141,7 +164,19 @@ def certification(kind: str, ref: str | None = None) -> dict:
 SAMPLES = {
     "code-review": (
         code_review,
-        ("opened", "commented", "reviewed", "approved", "requested-changes", "merged"),
+        (
+            "opened",
+            "commented",
+            "reviewed",
+            "approved",
+            "requested-changes",
+            "merged",
+            "closed-without-merge",
+            "updated",
+            "requested-review",
+            "dismissed-review",
+            "withdrew-approval",
+        ),
     ),
     "micro-learning": (micro_learning, ("started", "answered", "completed", "shared")),
     "certification": (certification, ("earned", "renewed", "expired", "revoked")),

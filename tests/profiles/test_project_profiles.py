@@ -3,6 +3,8 @@ only it (communication §2.1), and typical runs follow the primary patterns (com
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from lrs.profiles import PatternMatcher, TemplateIndex, Verdict, match_template
@@ -45,6 +47,21 @@ def test_every_template_of_the_project_profiles_has_a_sample_structure_s8():
             "rules[2]",
         ),
         (lambda: {**code_review("opened"), "context": {}}, "code-review/templates/opened", None),
+        (
+            lambda: {**code_review("closed-without-merge"), "result": {"completion": True}},
+            "code-review/templates/closed-without-merge",
+            "rules[3]",
+        ),
+        (
+            lambda: {**code_review("updated"), "result": {"response": "Rebased."}},
+            "code-review/templates/updated",
+            "rules[2]",
+        ),
+        (
+            lambda: {**code_review("requested-review"), "context": code_review("opened")["context"]},
+            "code-review/templates/requested-review",
+            "rules[2]",
+        ),
         (
             lambda: {**micro_learning("completed"), "result": {"completion": True}},
             "micro-learning/templates/completed",
@@ -95,6 +112,46 @@ RUNS = [
     ("code-review", ["opened", "commented", "approved"], Verdict.PARTIAL),
     ("code-review", ["opened", "merged"], Verdict.FAILURE),
     ("code-review", ["opened", "approved", "reviewed", "merged"], Verdict.FAILURE),
+    # the change request lifecycle: review requests, updates, dismissed reviews, withdrawn approvals, closing
+    (
+        "code-review",
+        [
+            "opened",
+            "requested-review",
+            "requested-changes",
+            "updated",
+            "dismissed-review",
+            "approved",
+            "merged",
+        ],
+        Verdict.MATCH,
+    ),
+    (
+        "code-review",
+        ["opened", "approved", "withdrew-approval", "updated", "approved", "merged"],
+        Verdict.MATCH,
+    ),
+    (
+        "code-review",
+        ["opened", "approved", "dismissed-review", "approved", "commented", "merged"],
+        Verdict.MATCH,
+    ),
+    (
+        "code-review",
+        ["opened", "approved", "commented", "updated", "approved", "merged"],
+        Verdict.MATCH,
+    ),
+    ("code-review", ["opened", "approved", "updated", "merged"], Verdict.FAILURE),
+    ("code-review", ["opened", "withdrew-approval"], Verdict.FAILURE),
+    ("code-review", ["opened", "approved", "withdrew-approval"], Verdict.PARTIAL),
+    ("code-review", ["opened", "commented", "closed-without-merge"], Verdict.MATCH),
+    (
+        "code-review",
+        ["opened", "approved", "approved", "commented", "closed-without-merge"],
+        Verdict.MATCH,
+    ),
+    ("code-review", ["opened", "closed-without-merge", "commented"], Verdict.FAILURE),
+    ("code-review", ["opened", "merged", "closed-without-merge"], Verdict.FAILURE),
     ("micro-learning", ["started", "answered", "answered", "completed", "shared", "shared"], Verdict.MATCH),
     ("micro-learning", ["started", "completed"], Verdict.MATCH),
     ("micro-learning", ["started", "answered"], Verdict.PARTIAL),
@@ -118,6 +175,25 @@ def test_sample_runs_follow_the_primary_pattern_communication_s2_2(index, name, 
         state, verdicts = matcher.advance(state, matched)
     assert PatternMatcher.follows(verdicts) == expected
     assert matcher.evaluate([[tid(name, k)] for k in kinds]) == verdicts
+
+
+def test_review_cycle_is_kept_for_runs_begun_before_the_lifecycle_structure_s9():
+    """The lifecycle has new ids (§9: a changed pattern gets a new id); the deprecated review cycle stays
+    primary, so a pattern state stored before the lifecycle existed goes on under the current profile."""
+    current = profile("code-review")
+    cycle = BASE + "code-review/patterns/review-cycle"
+    lifecycle = BASE + "code-review/patterns/change-request-lifecycle"
+    before = copy.deepcopy(current)
+    before["patterns"] = [p for p in before["patterns"] if p["id"] != lifecycle]
+    old = PatternMatcher(before)
+    stored, _ = old.advance(old.start(), [tid("code-review", "opened")])
+    assert list(stored["roots"]) == [cycle]
+    matcher = PatternMatcher(current)
+    assert set(matcher.primary) == {cycle, lifecycle}
+    steps = [[tid("code-review", "approved")], [tid("code-review", "merged")]]
+    assert matcher.advance_many(stored, steps)[1] == {cycle: Verdict.MATCH}
+    run = [[tid("code-review", k)] for k in ("opened", "approved", "merged")]
+    assert matcher.evaluate(run) == {cycle: Verdict.MATCH, lifecycle: Verdict.MATCH}
 
 
 def test_project_profiles_are_all_valid_structure_s6():
