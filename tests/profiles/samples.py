@@ -125,6 +125,13 @@ def micro_learning(kind: str) -> dict:
         return _statement(
             ADL + "completed", LESSON, profile=ML, result={"completion": True, "duration": "PT4M"}
         )
+    if kind in ("mentored", "was-mentored"):
+        session = {"id": "https://learn.example.org/mentoring/5", "objectType": "Activity",
+                   "definition": {"type": f"{ML}/activity-types/mentoring-session", "name": {"en": "Code review habits"}}}
+        partner = {"objectType": "Agent", "mbox": "mailto:grace@example.org"}
+        return _statement(f"{ML}/verbs/{kind}", session, profile=ML,
+                          context={"extensions": {f"{ML}/extensions/mentoring-partner": partner}},
+                          result={"duration": "PT45M"})
     assert kind == "shared"
     return _statement(
         ADL + "shared", MOMENT, profile=ML, context={"extensions": {f"{ML}/extensions/channel": "#learning"}}
@@ -178,6 +185,6 @@ SAMPLES = {
             "withdrew-approval",
         ),
     ),
-    "micro-learning": (micro_learning, ("started", "answered", "completed", "shared")),
+    "micro-learning": (micro_learning, ("started", "answered", "completed", "shared", "mentored", "was-mentored")),
     "certification": (certification, ("earned", "renewed", "expired", "revoked")),
 }

@@ -73,7 +73,7 @@ def test_claimed_profiles_are_the_versions_in_category_structure_s5():
 
 def test_candidates_are_only_the_templates_that_can_apply_communication_s2_1():
     index = all_profiles()
-    assert len(index) == 10 + 9 + 11 + 4 + 4
+    assert len(index) == 10 + 9 + 11 + 6 + 4
     found = [t.id for t in index.candidates(StatementView.of(code_review("merged")))]
     # cmi5's general restrictions have no Determining Property: they apply to every statement
     assert found == [
