@@ -10,8 +10,9 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from lrs.api.auth import current_user, login_required
+from lrs.api.common import visible_team
 from lrs.extensions import db
-from lrs.models import Goal, GoalProgress, Team
+from lrs.models import Goal, GoalProgress
 from lrs.people.access import can_see, visible_people
 from lrs.people.directory import team_members
 from lrs.progress.engine import ProgressEngine
@@ -143,11 +144,7 @@ class TeamProgress(MethodView):
     @login_required("admin", "manager")
     def get(self, args, team_id: int):
         user = current_user()
-        team = db.session.get(Team, team_id)
-        if team is None or team.tenant_id != user.tenant_id:
-            abort(404, message=f"no team {team_id}", path="team_id")
-        visible = visible_people(db.session, user)
-        members = [m for m in team_members(db.session, user.tenant_id, team_id) if visible is None or m in visible]
+        team, members = visible_team(team_id)
         today = date.today()
         by_person: dict[int, list[dict]] = {m: [] for m in members}
         for g, p in goals_for_people(db.session, user.tenant_id, members, period_from=args["period_from"],

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from lrs.api.auth import current_user, login_required
+from lrs.api.common import service_writer
 from lrs.extensions import db
 from lrs.models import Person, Team, TeamMember
 from lrs.people.access import can_see
 from lrs.progress.inline import after_statements_stored
 from lrs.progress.recognition import RecognitionError, give_kudos, kudos_for, leaderboard
-from lrs.xapi.service import Writer
 
 PREFIX = "/kudos"
 blp = Blueprint("kudos", __name__, description="Peer kudos: recognition given by one person to another")
@@ -48,11 +48,8 @@ class Kudos(MethodView):
         receiver = db.session.get(Person, data["to_person_id"])
         if receiver is None or receiver.tenant_id != giver.tenant_id:
             abort(404, message=f"no person {data['to_person_id']}", path="$.to_person_id")
-        home = current_app.config.get("LRS_PUBLIC_URL") or request.host_url.rstrip("/")
-        writer = Writer(giver.tenant_id, None, {"objectType": "Agent", "name": "lrs",
-                                                "account": {"homePage": home, "name": "lrs"}}, False)
         try:
-            statement_id = give_kudos(db.session, writer, giver, receiver, data["message"],
+            statement_id = give_kudos(db.session, service_writer(giver.tenant_id), giver, receiver, data["message"],
                                       current_app.config["LRS_KUDOS_PER_WEEK"])
         except RecognitionError as exc:
             db.session.rollback()

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Identity, Person
 from lrs.xapi import formats
 from lrs.xapi.service import Writer, store_statements
@@ -19,12 +20,8 @@ ML = "https://w3id.org/xapi/lrs/profiles/micro-learning"
 PARTNER = f"{ML}/extensions/mentoring-partner"
 
 
-class MentoringError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class MentoringError(DomainError):
+    pass
 
 
 def _agent(session: Session, person: Person) -> dict:

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Identity, Person, Statement, StatementIndex, TeamMember
 from lrs.xapi import formats
 from lrs.xapi.service import Writer, store_statements
@@ -30,12 +31,8 @@ AAR_TYPE = "https://w3id.org/xapi/lrs/activity-types/after-action-review"
 ORGANISATION = "organisation"
 
 
-class MomentError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class MomentError(DomainError):
+    pass
 
 
 def _member(session: Session, team_id: int, person_id: int) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lrs.crypto import seal, unseal
+from lrs.errors import DomainError
 from lrs.models import ConsumerCursor, Forwarder, Statement, StatementTemplateResult
 from lrs.progress.cursor import CursorState
 from lrs.tenancy.credentials import get_or_create_tenant
@@ -34,11 +35,8 @@ GRACE_US = 30_000_000
 MAX_BACKOFF = 300
 
 
-class ForwardingError(ValueError):
-    def __init__(self, detail: str, path: str):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
+class ForwardingError(DomainError):
+    pass
 
 
 def _now() -> datetime:

@@ -8,17 +8,15 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Identity, Person, Team, TeamMember
 from lrs.people import csv_import
 from lrs.people.csv_import import Known, PersonRow, Plan
 from lrs.people.identities import ParsedIdentity, from_agent, written
 
 
-class DirectoryError(ValueError):
-    def __init__(self, detail: str, path: str):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
+class DirectoryError(DomainError):
+    pass
 
 
 def _now() -> datetime:

@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Badge, Certification, CertificationHolder, Goal, GoalEvidence, Identity, Person
 from lrs.progress import badges
 from lrs.progress.certifications import CycleEvent, Requirements, cycles, parse_requirements, status
@@ -32,12 +33,8 @@ VERBS = {"earned": "http://id.tincanapi.com/verb/earned", "renewed": f"{PROFILE}
 NAMESPACE = uuid.UUID("0f8d3b8e-5d1c-4f62-a1b3-2c9e4d7a6b15")
 
 
-class CertificationError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class CertificationError(DomainError):
+    pass
 
 
 def _now() -> datetime:

@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Goal, GoalEvidence, GoalProgress, Person, StatementIndex, Team, TeamMember
 from lrs.progress.rules import RuleError, parse_rule
 from lrs.xapi import formats
@@ -17,12 +18,8 @@ from lrs.xapi.statements import VERB, verb_hash
 STATUSES = ("not_started", "in_progress", "achieved", "overdue")
 
 
-class GoalError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class GoalError(DomainError):
+    pass
 
 
 @dataclass(frozen=True)

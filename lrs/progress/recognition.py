@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Goal, GoalProgress, Identity, Person, Statement, StatementIndex, TeamMember
 from lrs.xapi import formats
 from lrs.xapi.service import Writer, store_statements
@@ -24,12 +25,8 @@ PROFILE = "https://w3id.org/xapi/lrs/profiles/recognition"
 KUDOS_VERB = f"{PROFILE}/verbs/gave-kudos"
 
 
-class RecognitionError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class RecognitionError(DomainError):
+    pass
 
 
 def _agent(session: Session, person_id: int) -> tuple[dict, list[int]]:

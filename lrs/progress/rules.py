@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lrs.errors import DomainError
 from lrs.xapi import formats
 
 MATCH_KEYS = frozenset({"verbs", "activities", "activity_types", "templates", "registration", "success",
@@ -36,11 +37,8 @@ _DURATION_PARTS = re.compile(
     r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
 
 
-class RuleError(ValueError):
-    def __init__(self, detail: str, path: str):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
+class RuleError(DomainError):
+    pass
 
 
 def duration_seconds(text: str | None) -> float:

@@ -6,16 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from lrs.errors import DomainError
 from lrs.models import Person, Team
 from lrs.people.directory import reports, team_members
 
 
-class ScopeError(ValueError):
-    def __init__(self, detail: str, path: str, status: int = 400):
-        super().__init__(detail)
-        self.detail = detail
-        self.path = path
-        self.status = status
+class ScopeError(DomainError):
+    pass
 
 
 @dataclass(frozen=True)
