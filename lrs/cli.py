@@ -479,12 +479,14 @@ def worker(once: bool, interval: float) -> None:
     import time
 
     from lrs.forwarding.service import deliver_due
+    from lrs.lti.grades import deliver_due_grades
     from lrs.progress.engine import ProgressEngine
 
     while True:
         applied = ProgressEngine(db.session).catch_up()
         db.session.commit()
         applied += deliver_due(db.session, current_app.config["SECRET_KEY"])
+        applied += deliver_due_grades(db.session, current_app.config["SECRET_KEY"])
         if once and applied == 0:
             break
         if applied == 0:

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lrs.lti import grades as lti_grades
 from lrs.models import CertificationHolder, ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
 from lrs.people.seen import record_actors
 from lrs.progress.cert_service import due_holders, evaluate
@@ -214,6 +215,7 @@ class ProgressEngine:
                                  .on_conflict_do_update(index_elements=["goal_id"], set_=values))
         # Certifications whose requirements moved are evaluated again.
         evaluate(self.session, holders)
+        lti_grades.on_progress(self.session, goal_ids)  # scores due to LMS gradebooks (LTI AGS)
 
     # -- starting over ------------------------------------------------------------------------------------
 
