@@ -42,5 +42,7 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
         "LRS_PLUGINS": env.get("LRS_PLUGINS", ""),
         "LRS_KUDOS_PER_WEEK": int(env.get("LRS_KUDOS_PER_WEEK", "3")),
+        # Pulse-check results appear from this many answers on; never below three.
+        "LRS_PULSE_MIN_ANSWERS": max(3, int(env.get("LRS_PULSE_MIN_ANSWERS", "5"))),
         "LRS_PROGRESS_INLINE": env.get("LRS_PROGRESS_INLINE", "1").lower() not in ("0", "false", "no"),
     }
