@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_api(app)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(wellknown_bp)
+    from lrs.web import register as register_web
+    register_web(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app
