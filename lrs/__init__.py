@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(wellknown_bp)
     from lrs.web import register as register_web
     register_web(app)
+    from lrs.lti import register as register_lti
+    register_lti(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app
