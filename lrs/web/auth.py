@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from lrs.accounts.service import check_password
 from lrs.extensions import db
 from lrs.tenancy.credentials import DEFAULT_TENANT
+from lrs.web import queries
 from lrs.web.security import log_in, log_out, page, page_blueprint, safe_next
 
 bp = page_blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -35,6 +36,8 @@ def login():
     if user is None:
         return render_template("web/login.html", tenant=tenant, email=email, next=target,
                                error="The tenant, e-mail or password is not right."), 200
+    if queries.link_by_email(db.session, user) is not None:  # e.g. a login made with `lrs users create`
+        db.session.commit()
     log_in(user)
     return redirect(target or url_for(HOME[user.role]))
 

@@ -26,6 +26,7 @@ from lrs.models import (
     StatementIndex,
     Team,
     TeamMember,
+    User,
 )
 from lrs.progress.cert_service import holder_view
 from lrs.progress.goals import goal_view, goals_for_people, status_of
@@ -35,6 +36,18 @@ from lrs.xapi.store import StatementStore
 
 WEEK_US = 7 * 86_400_000_000
 DAY_US = 86_400_000_000
+
+
+def link_by_email(session: Session, user: User) -> Person | None:
+    """Link a login to the directory's person with the same e-mail, when it is not linked (and one matches)."""
+    if user.person_id is not None:
+        return None
+    matches = list(session.scalars(select(Person).where(Person.tenant_id == user.tenant_id,
+                                                        Person.email == user.email.lower()).limit(2)))
+    if len(matches) != 1:
+        return None
+    user.person_id = matches[0].id
+    return matches[0]
 
 
 def now_us() -> int:

@@ -1,9 +1,10 @@
-"""/team: a manager's reports (the whole chain below them) at a glance, and their review export."""
+"""/team: a manager's reports (the whole chain below them) or one of their teams at a glance, and the
+review export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import g, render_template, request
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from lrs.api.reviews import export_response
 from lrs.extensions import db
 from lrs.models import Person, Team, TeamMember
 from lrs.people.access import visible_people
-from lrs.people.directory import reports
+from lrs.people.directory import reports, team_members
 from lrs.reviews.formats import FORMATS
 from lrs.web import charts, queries
 from lrs.web.security import page, page_blueprint
@@ -22,6 +23,7 @@ bp = page_blueprint("web_team", __name__, url_prefix="/team")
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
 CHART_PEOPLE = 40
+MAX_PEOPLE = 2000
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ class Period:
 
 
 def _period(args) -> Period:
-    """The review period from ?from=&to= (the last 12 weeks by default)."""
-    today = date.today()
+    """The review period from ?from=&to= (the last 12 weeks by default), in days of UTC like the log."""
+    today = datetime.now(UTC).date()
     default = Period(today - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1), today)
     try:
         start = date.fromisoformat(args["from"]) if args.get("from") else default.start
@@ -47,18 +49,16 @@ def _period(args) -> Period:
     return Period(start, end)
 
 
-def team_people() -> list[int]:
-    """Whom the page covers: the reports of the user's person (admins without a person: the tenant)."""
-    user = g.user
-    if user.person_id is not None:
-        return reports(db.session, user.tenant_id, user.person_id)
-    if user.role == "admin":
-        return list(db.session.scalars(select(Person.id).where(Person.tenant_id == user.tenant_id)))
-    return []
+@dataclass(frozen=True)
+class Scope:
+    value: str  # "chain", "all" (an admin without a person: the tenant) or "team:<id>"
+    label: str
+    people: list[int]
+    capped: bool = False
 
 
 def export_teams() -> list[Team]:
-    """Teams the user may export: for an admin every team, for a manager those with one of their reports."""
+    """Teams the user may look at: for an admin every team, for a manager those with one of their reports."""
     user = g.user
     query = select(Team).where(Team.tenant_id == user.tenant_id).order_by(Team.name)
     visible = visible_people(db.session, user)
@@ -67,11 +67,36 @@ def export_teams() -> list[Team]:
     return list(db.session.scalars(query))
 
 
+def _scope(value: str | None, teams: list[Team]) -> Scope:
+    """Whom the page covers: a team (its members the user may see), the user's reports, or for an admin
+    without a person the tenant; at most MAX_PEOPLE of them (a larger group is better seen team by team)."""
+    user = g.user
+    team = next((t for t in teams if value == f"team:{t.id}"), None)
+    if team is not None:
+        visible = visible_people(db.session, user)
+        members = [m for m in team_members(db.session, user.tenant_id, team.id) if visible is None or m in visible]
+        return _capped(f"team:{team.id}", f"Team {team.name}", members)
+    if user.person_id is not None:
+        return _capped("chain", "Everyone reporting to you, directly or through others",
+                       reports(db.session, user.tenant_id, user.person_id))
+    if user.role == "admin":
+        return _capped("all", f"Everyone in {g.tenant.name}", list(db.session.scalars(
+            select(Person.id).where(Person.tenant_id == user.tenant_id).order_by(Person.name, Person.id)
+            .limit(MAX_PEOPLE + 1))))
+    return Scope("chain", "Everyone reporting to you", [])
+
+
+def _capped(value: str, label: str, people: list[int]) -> Scope:
+    return Scope(value, label, people[:MAX_PEOPLE], len(people) > MAX_PEOPLE)
+
+
 @bp.get("")
 @page("manager", "admin")
 def team():
     period = _period(request.args)
-    people = team_people()
+    teams = export_teams()
+    scope = _scope(request.args.get("scope"), teams)
+    people = scope.people
     today = date.today()
     persons, per_goal = queries.team_progress(db.session, g.user.tenant_id, people, period.start, period.end,
                                               today)
@@ -79,7 +104,7 @@ def team():
     with_goals = [p for p in persons if p["summary"]["goals"]]
     charted = with_goals[:CHART_PEOPLE]
     return render_template(
-        "web/team.html", period=period, persons=persons, per_goal=per_goal, weeks=weeks,
+        "web/team.html", period=period, scope=scope, persons=persons, per_goal=per_goal, weeks=weeks,
         expiring=queries.expiring_certifications(db.session, people),
         person_chart=charts.bar_chart([p["name"] for p in charted],
                                       [p["summary"]["weighted_fraction"] for p in charted],
@@ -89,8 +114,8 @@ def team():
                                     title="Progress per goal (mean over the people who have it)"),
         trend_chart=charts.line_chart([w.strftime("%d %b") for w, _ in weeks], [c for _, c in weeks],
                                       title="Statements per week, by when they were stored"),
-        charted=len(charted), with_goals=len(with_goals), formats=sorted(FORMATS), teams=export_teams(),
-        has_chain=g.user.person_id is not None)
+        charted=len(charted), with_goals=len(with_goals), formats=sorted(FORMATS), teams=teams,
+        has_chain=g.user.person_id is not None, max_people=MAX_PEOPLE)
 
 
 @bp.get("/export")

@@ -26,12 +26,23 @@ def test_an_admin_creates_a_user_linked_to_a_person(app, client, seed):
     response = post(client, "/admin/users", {"email": "Alan@Example.com", "name": "Alan", "role": "learner",
                                              "person": "E3", "password": "a long password"})
     assert response.status_code == 302
-    assert "Created learner alan@example.com." in client.get("/admin/users").get_data(as_text=True)
+    assert "Created learner alan@example.com, who is Alan Turing." in client.get("/admin/users").get_data(
+        as_text=True)
     with app.app_context():
         user = check_password(db.session, "default", "alan@example.com", "a long password")
         assert user is not None and user.person_id == seed.people["E3"] and user.role == "learner"
     alan = log_in_as(app, app.test_client(), user.id)
     assert "Complete the cryptography module" in alan.get("/me").get_data(as_text=True)
+
+
+def test_a_new_user_without_a_person_is_linked_by_their_email(app, client, seed):
+    _admin(app, client, seed)
+    post(client, "/admin/users", {"email": "alan@example.com", "name": "Alan", "role": "learner"})
+    post(client, "/admin/users", {"email": "nobody@example.com", "name": "Nobody", "role": "learner"})
+    with app.app_context():
+        users = {u.email: u.person_id for u in db.session.query(User).filter(User.email.in_(
+            ["alan@example.com", "nobody@example.com"]))}
+    assert users == {"alan@example.com": seed.people["E3"], "nobody@example.com": None}
 
 
 def test_user_form_errors_are_shown_beside_the_fields(app, client, seed):

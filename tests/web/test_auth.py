@@ -8,7 +8,7 @@ from lrs.accounts.service import create_user
 from lrs.extensions import db
 from lrs.models import User
 from tests.conftest import make_app
-from tests.web.conftest import PASSWORD, csrf_token, log_in_as, post
+from tests.web.conftest import FAST_HASH, PASSWORD, csrf_token, log_in_as, post
 
 
 def _login(client, tenant="default", email="ada@example.com", password=PASSWORD, **extra):
@@ -35,6 +35,15 @@ def test_the_service_hash_is_checked_and_the_cookie_is_httponly_and_lax(app, cli
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_a_login_made_elsewhere_is_linked_to_the_person_with_its_email(app, client, seed):
+    with app.app_context():
+        user = create_user(db.session, email="alan@example.com", name="Alan", role="learner", tenant="default")
+        user.password_hash = FAST_HASH  # as `lrs users create` leaves it: no person
+        db.session.commit()
+    assert _login(client, email="alan@example.com").location == "/me"
+    assert "Complete the cryptography module" in client.get("/me").get_data(as_text=True)
 
 
 def test_cookies_are_secure_when_the_service_is_served_over_https(migrated, tmp_path):

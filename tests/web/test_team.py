@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -53,7 +53,8 @@ def test_the_team_page_draws_progress_per_person_and_goal_and_the_weekly_trend(a
     assert "<title id=" in page and "Progress per person (weighted mean of their goals)</title>" in page
     assert "Ada Lovelace: 50%; Alan Turing: 50%</desc>" in page
     assert "Complete the cryptography module: 50%; Finish two Python courses: 50%</desc>" in page
-    this_week = date.today() - timedelta(days=date.today().weekday())
+    today = datetime.now(UTC).date()
+    this_week = today - timedelta(days=today.weekday())
     # Ada's and Alan's completions, the kudos between them, the earning of Safety induction: four statements.
     assert f"<th scope=\"row\">Week of {this_week.isoformat()}</th><td>4</td>" in page
     assert "<?xml" not in page and "DOCTYPE svg" not in page
@@ -65,6 +66,26 @@ def test_certifications_expiring_within_90_days_are_listed(app, client, seed):
     assert "Ada Lovelace" in expiring and "Safety induction" in expiring
     days = expiring.split("</time></td><td>")[1].split("<")[0]
     assert 28 <= int(days) <= 31
+
+
+def test_a_team_is_shown_alone_with_only_the_members_one_may_see(app, client, seed):
+    with app.app_context():
+        teams = {t.name: t.id for t in db.session.query(Team)}
+    log_in_as(app, client, seed.users["manager"])
+    platform = _glance(_page(client, f"?scope=team:{teams['Platform']}"))
+    assert "Ada Lovelace" in platform and "Alan Turing" in platform
+    leads = _page(client, f"?scope=team:{teams['Leads']}")  # Grace's own team: she alone is in it
+    assert "Team Leads: 1 person." in leads and "Grace Hopper" in _glance(leads)
+    kernel = _page(client, f"?scope=team:{teams['Kernel']}")  # not hers: her chain instead
+    assert "Everyone reporting to you" in kernel and "Linus" not in kernel
+    log_in_as(app, client, seed.users["admin"])
+    assert "Linus Torvalds" in _glance(_page(client, f"?scope=team:{teams['Kernel']}"))
+
+
+def test_a_large_group_is_shown_in_part_with_a_notice(app, client, seed, monkeypatch):
+    monkeypatch.setattr("lrs.web.team.MAX_PEOPLE", 3)
+    page = _page(log_in_as(app, client, seed.users["admin"]))
+    assert "Only 3 people are shown at once" in page and _glance(page).count('<th scope="row">') == 3
 
 
 def test_an_admin_without_a_person_sees_the_whole_tenant(app, client, seed):
@@ -91,7 +112,7 @@ def test_a_chosen_period_is_kept_in_the_forms(app, client, seed):
 
 
 def _export(client, kind: str, scope: str = "chain"):
-    today = date.today()
+    today = datetime.now(UTC).date()
     response = client.get(f"/team/export?scope={scope}&format={kind}&from={today - timedelta(days=30)}&to={today}")
     assert response.status_code == 200, response.get_data(as_text=True)[-500:]
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")

@@ -10,9 +10,11 @@ from lrs.extensions import db
 from lrs.models import Person, User
 from lrs.models.accounts import ROLES
 from lrs.web.admin import find_person, people_suggestions
+from lrs.web.queries import link_by_email
 from lrs.web.security import log_in, page, page_blueprint
 
 bp = page_blueprint("web_users", __name__, url_prefix="/admin/users")
+SHOWN = 1000
 
 
 def _user_or_404(user_id: int) -> User:
@@ -25,9 +27,10 @@ def _user_or_404(user_id: int) -> User:
 def _listing(form: dict | None = None, errors: dict | None = None, status: int = 200):
     rows = db.session.execute(
         select(User, Person.name, Person.employee_id).outerjoin(Person, Person.id == User.person_id)
-        .where(User.tenant_id == g.user.tenant_id).order_by(User.email)).all()
-    return render_template("web/admin/users.html", rows=rows, roles=ROLES, form=form or {"role": "learner"},
-                           errors=errors or {}, people=people_suggestions(), min_password=MIN_PASSWORD), status
+        .where(User.tenant_id == g.user.tenant_id).order_by(User.email).limit(SHOWN)).all()
+    return render_template("web/admin/users.html", rows=rows, shown=SHOWN, roles=ROLES,
+                           form=form or {"role": "learner"}, errors=errors or {}, people=people_suggestions(),
+                           min_password=MIN_PASSWORD), status
 
 
 def _person_field(errors: dict, employee_id: str) -> Person | None:
@@ -63,9 +66,12 @@ def create():
             db.session.rollback()
             errors["password" if "password" in str(exc) else "email"] = f"{exc}."
         else:
-            user.person_id = person.id if person else None
+            if person is not None:
+                user.person_id = person.id
+            else:
+                person = link_by_email(db.session, user)
             db.session.commit()
-            flash(f"Created {user.role} {user.email}.", "success")
+            flash(f"Created {user.role} {user.email}" + (f", who is {person.name}." if person else "."), "success")
             return redirect(url_for("web_users.users"))
     return _listing(form, errors, 400)
 
