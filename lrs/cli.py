@@ -475,10 +475,12 @@ def progress_rebuild() -> None:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 @with_appcontext
 def worker(once: bool, interval: float) -> None:
-    """Consume the statement log: progress and forwarding (several workers share the cursors safely)."""
+    """Consume the statement log (progress, forwarding) and push due review exports; several workers share
+    the cursors safely."""
     import time
 
     from lrs.forwarding.service import deliver_due
+    from lrs.reviews.sinks import run_due as run_due_sinks
     from lrs.lti.grades import deliver_due_grades
     from lrs.progress.engine import ProgressEngine
 
@@ -486,6 +488,7 @@ def worker(once: bool, interval: float) -> None:
         applied = ProgressEngine(db.session).catch_up()
         db.session.commit()
         applied += deliver_due(db.session, current_app.config["SECRET_KEY"])
+        applied += run_due_sinks(db.session, current_app.config["SECRET_KEY"])
         applied += deliver_due_grades(db.session, current_app.config["SECRET_KEY"])
         if once and applied == 0:
             break

@@ -16,6 +16,7 @@ from lrs.models.progress import (
     GoalEvidence,
     GoalProgress,
 )
+from lrs.models.sinks import ReviewDelivery, ReviewSink
 from lrs.models.sources import Source, SourceReject
 from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
@@ -24,7 +25,7 @@ __all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Badge", "Certifi
            "ConsumerCursor", "Credential", "Document", "Forwarder",
            "Goal", "GoalEvidence", "GoalProgress", "Identity", "LtiContext", "LtiGradeDelivery", "LtiLogin",
            "LtiMember", "LtiPlacement", "LtiPlatform", "PatternState", "Person", "Profile", "Pulse", "PulseAnswer",
-           "PulseParticipation", "SeenActor",
+           "PulseParticipation", "ReviewDelivery", "ReviewSink", "SeenActor",
            "ProfileVersion", "SigningKey", "Source", "SourceReject", "Statement",
            "StatementIndex",
            "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]
