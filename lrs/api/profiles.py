@@ -11,9 +11,16 @@ from sqlalchemy import select
 
 from lrs.api.auth import current_user, login_required
 from lrs.extensions import db
-from lrs.models import PatternState, Profile, ProfileVersion, TemplateStat, Tenant
+from lrs.models import PatternState, Profile, ProfileVersion, Tenant
 from lrs.models.profiles import PROFILE_MODES
-from lrs.profiles.service import ProfileImportError, builtin_profiles, deprecate_profile, import_profile, set_mode
+from lrs.profiles.service import (
+    ProfileImportError,
+    builtin_profiles,
+    deprecate_profile,
+    import_profile,
+    set_mode,
+    template_stats,
+)
 
 PREFIX = "/profiles"
 blp = Blueprint("profiles", __name__, description="xAPI profiles: vocabulary, statement templates, patterns")
@@ -109,18 +116,10 @@ class ProfileStats(MethodView):
     @login_required("admin")
     def get(self):
         """Per profile, how many statements matched (and broke) each of its templates."""
-        tenant_id = current_user().tenant_id
-        counts = {t: (m, f) for t, m, f in db.session.execute(
-            select(TemplateStat.template_iri, TemplateStat.matched, TemplateStat.failed)
-            .where(TemplateStat.tenant_id == tenant_id))}
-        rows = list(db.session.scalars(select(Profile).where(Profile.tenant_id == tenant_id,
-                                                              Profile.deprecated.is_(False))))
-        own = {p.iri for p in rows}
-        docs = [d for d in builtin_profiles() if d["id"] not in own] + [orjson.loads(p.document) for p in rows]
-        return [{"profile": d["id"], "templates": [
-            {"template": t["id"], "label": (t.get("prefLabel") or {}).get("en", ""),
-             "matched": counts.get(t["id"], (0, 0))[0], "failed": counts.get(t["id"], (0, 0))[1]}
-            for t in d.get("templates", ())]} for d in docs]
+        stats = template_stats(db.session, current_user().tenant_id,
+                               lambda names, fallback: (names or {}).get("en", ""))
+        return [{"profile": p["profile"], "templates": [
+            {k: t[k] for k in ("template", "label", "matched", "failed")} for t in p["templates"]]} for p in stats]
 
 
 @blp.route("/patterns")

@@ -257,3 +257,22 @@ def _advance_patterns(session: Session, tenant_id: int, built: _Compiled, statem
             for key, value in values.items():
                 setattr(row, key, value)
     session.flush()
+
+
+def active_documents(session: Session, tenant_id: int) -> list[dict]:
+    """The profiles a tenant's statements are checked against: its own (not deprecated) and the builtin ones."""
+    rows = list(session.scalars(select(Profile).where(Profile.tenant_id == tenant_id)))
+    own = {p.iri for p in rows}
+    return [d for d in builtin_profiles() if d["id"] not in own] + [
+        orjson.loads(p.document) for p in rows if not p.deprecated]
+
+
+def template_stats(session: Session, tenant_id: int, label=lambda names, fallback: fallback) -> list[dict]:
+    """Per active profile, each template with how many statements matched and broke it."""
+    counts = {t: (m, f) for t, m, f in session.execute(
+        select(TemplateStat.template_iri, TemplateStat.matched, TemplateStat.failed)
+        .where(TemplateStat.tenant_id == tenant_id))}
+    return [{"profile": d["id"], "label": label(d.get("prefLabel"), d["id"]), "templates": [
+        {"template": t["id"], "label": label(t.get("prefLabel"), t["id"]),
+         "matched": counts.get(t["id"], (0, 0))[0], "failed": counts.get(t["id"], (0, 0))[1]}
+        for t in d.get("templates", ())]} for d in active_documents(session, tenant_id)]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import orjson
 from flask import flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from lrs.api.profiles import tenant_profiles
 from lrs.extensions import db
-from lrs.models import Profile, TemplateStat
-from lrs.profiles.service import ProfileImportError, builtin_profiles, import_profile
+from lrs.profiles.service import ProfileImportError, import_profile
+from lrs.profiles.service import template_stats as profile_template_stats
 from lrs.web import charts
 from lrs.web.format import language_map
 from lrs.web.security import page, page_blueprint
@@ -21,17 +20,7 @@ CHART_TEMPLATES = 20
 
 def template_stats(tenant_id: int) -> list[dict]:
     """Per active profile, each template with the statements that matched and broke it."""
-    counts = {t: (m, f) for t, m, f in db.session.execute(
-        select(TemplateStat.template_iri, TemplateStat.matched, TemplateStat.failed)
-        .where(TemplateStat.tenant_id == tenant_id))}
-    rows = list(db.session.scalars(select(Profile).where(Profile.tenant_id == tenant_id,
-                                                          Profile.deprecated.is_(False))))
-    own = {p.iri for p in rows}
-    docs = [d for d in builtin_profiles() if d["id"] not in own] + [orjson.loads(p.document) for p in rows]
-    return [{"profile": d["id"], "label": language_map(d.get("prefLabel"), d["id"]), "templates": [
-        {"template": t["id"], "label": language_map(t.get("prefLabel"), t["id"]),
-         "matched": counts.get(t["id"], (0, 0))[0], "failed": counts.get(t["id"], (0, 0))[1]}
-        for t in d.get("templates", ())]} for d in docs]
+    return profile_template_stats(db.session, tenant_id, language_map)
 
 
 def _listing(errors: list[dict] | None = None, summary: str | None = None, status: int = 200):
