@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lrs.profiles.service import check_batch, record_batch
 from lrs.xapi import signature
+from lrs.xapi.batch import build
 from lrs.xapi.errors import BadRequest, Unavailable, XAPIError
 from lrs.xapi.multipart import HASH_HEADER
 from lrs.xapi.statements import now, prepare
@@ -23,6 +26,7 @@ from lrs.xapi.versions import V1
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 4
+_SQLITE_WRITERS: dict[str, threading.RLock] = {}  # by database URL
 Parts = dict[str, tuple[str, bytes]]  # attachment data by lower-case SHA-2: (content type, bytes)
 
 
@@ -42,6 +46,22 @@ def _retryable(exc: DBAPIError) -> bool:
     if code in ("40001", "40P01"):
         return True
     return isinstance(exc, IntegrityError) or "database is locked" in str(exc.orig)
+
+
+@contextmanager
+def one_writer(session: Session) -> Iterator[None]:
+    """SQLite: one thread of this process writes statements at a time; PostgreSQL: no limit.
+
+    SQLite admits one writer at a time. Threads that asked it at once would wait in its busy handler,
+    which sleeps in steps of up to 100 ms and so leaves the database idle while they sleep; queued on a
+    lock here, the next one starts the moment the previous one commits.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITERS.setdefault(str(bind.url), threading.RLock()):
+        yield
 
 
 def in_transaction(session: Session, work: Callable[[], T]) -> T:
@@ -133,12 +153,14 @@ def _store(session: Session, writer: Writer, statements: list, version: str, par
     checked = check_batch(session, writer.tenant_id, statements, writer.profile_mode)
     stored_at = now()
     prepared = [prepare(s, stored=stored_at, authority=writer.authority, version=version) for s in statements]
+    batch = build(prepared, writer.tenant_id, writer.credential_id, parts or {})
     store = StatementStore(session, writer.tenant_id)
 
     def work():
-        result = store.write(prepared, credential_id=writer.credential_id, define=writer.define, attachments=parts)
+        result = store.write_batch(batch, define=writer.define, attachments=parts)
         if checked is not None:
             record_batch(session, writer.tenant_id, prepared, checked, set(result.stored))
         return result
 
-    return in_transaction(session, work).ids
+    with one_writer(session):
+        return in_transaction(session, work).ids

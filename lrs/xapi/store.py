@@ -13,12 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lrs.models import Activity, Attachment, Statement, StatementIndex
-from lrs.xapi import formats
+from lrs.xapi import bulk
+from lrs.xapi.activities import merge_definition
+from lrs.xapi.batch import STATEMENT_COLUMNS, Batch, Keys, build
 from lrs.xapi.errors import BadRequest, Conflict
 from lrs.xapi.query import StatementQuery
 from lrs.xapi.statements import (
@@ -37,7 +39,6 @@ from lrs.xapi.statements import (
     verb_hash,
 )
 
-Keys = set[tuple[int, int]]  # (kind, value hash) pairs of statement_index
 CHUNK = 500  # ids per IN (...) list
 # PostgreSQL: advisory locks that order a statement and a StatementRef to it written concurrently.
 LOCK_NAMESPACE = 0x4C5253  # "LRS"
@@ -67,12 +68,6 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
-def _stored_us(statement: dict) -> int:
-    moment = formats.parse_timestamp(statement["stored"])
-    assert moment is not None, "prepare() sets stored"
-    return formats.to_micros(moment)
-
-
 def _lock_key(tenant_id: int, statement_id: str) -> int:
     """The advisory lock (a 31-bit key under LOCK_NAMESPACE) of a statement id's bucket in a tenant."""
     return (tenant_id * LOCK_BUCKETS + zlib.crc32(statement_id.encode()) % LOCK_BUCKETS) % 2**31
@@ -87,36 +82,31 @@ class StatementStore:
 
     def write(self, statements: Sequence[dict], *, credential_id: int | None, define: bool,
               attachments: dict[str, tuple[str, bytes]] | None = None) -> WriteResult:
-        """Store prepared statements (ids set) all or nothing; already stored equal ones are skipped.
+        """Store prepared statements (ids set) all or nothing; already stored equal ones are skipped."""
+        return self.write_batch(build(statements, self.tenant_id, credential_id, attachments or {}),
+                                define=define, attachments=attachments)
 
-        Communication 2.1.1/2.1.2: two statements with one id in a batch → 400; an id already stored with
-        other content → 409; an id already stored with the same content changes nothing.
+    def write_batch(self, batch: Batch, *, define: bool,
+                    attachments: dict[str, tuple[str, bytes]] | None = None) -> WriteResult:
+        """Store a batch (see ``lrs.xapi.batch.build``) all or nothing; already stored equal ones are skipped.
+
+        Communication 2.1.1/2.1.2: an id already stored with other content → 409; an id already stored with
+        the same content changes nothing. The rows are inserted first (a statement id already stored is
+        skipped by the unique key, so concurrent writers of one id wait for each other instead of failing);
+        a conflict found then undoes the whole write.
         """
-        ids = [s["id"] for s in statements]
-        seen: dict[str, int] = {}
-        for index, sid in enumerate(ids):
-            if sid in seen:
-                raise BadRequest(f"the batch holds statement id {sid} more than once (first at "
-                                 f"$[{seen[sid]}])", path=f"$[{index}].id")
-            seen[sid] = index
+        statements = batch.statements
         self._lock_references(statements)
-        existing = self._existing(ids)
-        fresh: list[dict] = []
-        for index, statement in enumerate(statements):
-            if statement["id"] in existing:
-                if not same_statement(existing[statement["id"]], statement):
-                    raise Conflict(f"statement {statement['id']} is already stored with different content",
-                                   path=f"$[{index}]")
-            else:
-                fresh.append(statement)
+        seq_of = self._insert(list(batch.rows.values()))
+        self._check_skipped([s for s in statements if s["id"] not in seq_of], batch.position)
+        fresh = [s for s in statements if s["id"] in seq_of]
         if fresh:
-            seq_of = self._insert(fresh, credential_id, attachments or {})
             targets = self._targets(fresh)
-            self._check_voiding(fresh, targets, seen)
-            self._index(fresh, seq_of, targets)
+            self._check_voiding(fresh, targets, batch.position)
+            self._index(fresh, seq_of, targets, batch.keys)
             self._store_attachments(attachments or {})
-            self._record_activities(fresh, define)
-        return WriteResult(ids=ids, stored=[s["id"] for s in fresh])
+            self._record_activities(batch.definitions_of(fresh), define)
+        return WriteResult(ids=[s["id"] for s in statements], stored=[s["id"] for s in fresh])
 
     def _lock_references(self, statements: Sequence[dict]) -> None:
         """PostgreSQL: order this write against concurrent ones it shares a StatementRef with.
@@ -136,58 +126,45 @@ class StatementStore:
             if target is not None:
                 modes[_lock_key(self.tenant_id, target)] = True
         keys = sorted(modes)
-        self.session.execute(
-            text("SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(:ns, u.key)::text "
-                 "ELSE pg_advisory_xact_lock_shared(:ns, u.key)::text END "
-                 "FROM unnest(CAST(:keys AS integer[]), CAST(:modes AS boolean[])) AS u(key, exclusive)"),
-            {"ns": LOCK_NAMESPACE, "keys": keys, "modes": [modes[k] for k in keys]})
+        self.session.connection().exec_driver_sql(
+            "SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(%s, u.key)::text "
+            "ELSE pg_advisory_xact_lock_shared(%s, u.key)::text END "
+            "FROM unnest(CAST(%s AS integer[]), CAST(%s AS boolean[])) AS u(key, exclusive)",
+            (LOCK_NAMESPACE, LOCK_NAMESPACE, keys, [modes[k] for k in keys]))
 
-    def _existing(self, ids: list[str]) -> dict[str, dict]:
-        found: dict[str, dict] = {}
-        for chunk in _chunks(ids):
+    def _insert(self, rows: list[tuple]) -> dict[str, int]:
+        """Insert the statements not stored yet; answer the seq of each one inserted, by statement id."""
+        # Rows come back in any order, so they are matched by statement id.
+        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS, rows,
+                               conflict=("tenant_id", "statement_id"), returning=("seq", "statement_id"))
+        return {sid: seq for seq, sid in returned}
+
+    def _check_skipped(self, skipped: list[dict], position: dict[str, int]) -> None:
+        """Statements already stored must be the same statement (Data 2.3.1), or the write is a conflict."""
+        if not skipped:
+            return
+        stored: dict[str, dict] = {}
+        for chunk in _chunks([s["id"] for s in skipped]):
             rows = self.session.execute(
                 select(Statement.statement_id, Statement.payload).where(
                     Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
-            found.update((sid, orjson.loads(payload)) for sid, payload in rows)
-        return found
-
-    def _insert(self, fresh: list[dict], credential_id: int | None,
-                attachments: dict[str, tuple[str, bytes]]) -> dict[str, int]:
-        rows = []
-        for statement in fresh:
-            sub = statement["object"] if statement["object"].get("objectType") == "SubStatement" else {}
-            hashes = (a["sha2"].lower() for a in (*statement.get("attachments", ()), *sub.get("attachments", ())))
-            held = [sha2 for sha2 in dict.fromkeys(hashes) if sha2 in attachments]  # keyed in lower case
-            rows.append({
-                "tenant_id": self.tenant_id,
-                "statement_id": statement["id"],
-                "stored_us": _stored_us(statement),
-                "credential_id": credential_id,
-                "verb_id": statement["verb"]["id"],
-                "ref_target": statement_ref_target(statement),
-                "is_voiding": is_voiding(statement),
-                "voided": False,
-                "payload": orjson.dumps(statement).decode(),
-                "attachment_hashes": " ".join(held) or None,
-            })
-        # Rows come back in any order (SQLite then batches them), so they are matched by statement id.
-        result = self.session.execute(
-            insert(Statement).returning(Statement.seq, Statement.statement_id), rows)
-        return {sid: seq for seq, sid in result}
+            stored.update((sid, orjson.loads(payload)) for sid, payload in rows)
+        for statement in sorted(skipped, key=lambda s: position[s["id"]]):
+            if not same_statement(stored[statement["id"]], statement):
+                raise Conflict(f"statement {statement['id']} is already stored with different content",
+                               path=f"$[{position[statement['id']]}]")
 
     def _targets(self, fresh: list[dict]) -> dict[str, tuple[bool, Keys]]:
         """Stored statements the batch targets outside itself: whether each is voiding, and its index keys."""
         in_batch = {s["id"] for s in fresh}
         wanted = {t for t in map(statement_ref_target, fresh) if t is not None and t not in in_batch}
         found: dict[str, tuple[bool, Keys]] = {}
-        for chunk in _chunks(sorted(wanted)):
-            rows = self.session.execute(
-                select(Statement.statement_id, Statement.is_voiding, StatementIndex.kind,
-                       StatementIndex.value_hash)
-                .join(StatementIndex, StatementIndex.seq == Statement.seq)
-                .where(Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
-            for sid, voiding, kind, value in rows:
-                found.setdefault(sid, (voiding, set()))[1].add((kind, value))
+        rows = bulk.select_in(
+            self.session, "SELECT s.statement_id, s.is_voiding, i.kind, i.value_hash FROM statements s "
+            "JOIN statement_index i ON i.seq = s.seq WHERE s.tenant_id = ? AND s.statement_id IN_VALUES",
+            (self.tenant_id,), sorted(wanted))
+        for sid, voiding, kind, value in rows:
+            found.setdefault(sid, (bool(voiding), set()))[1].add((kind, value))
         return found
 
     def _check_voiding(self, fresh: list[dict], targets: dict[str, tuple[bool, Keys]],
@@ -202,15 +179,13 @@ class StatementStore:
                 raise BadRequest(f"statement {target} is a voiding statement and cannot be voided",
                                  path=f"$[{position[statement['id']]}].object.id")
 
-    def _index(self, fresh: list[dict], seq_of: dict[str, int],
-               targets: dict[str, tuple[bool, Keys]]) -> None:
+    def _index(self, fresh: list[dict], seq_of: dict[str, int], targets: dict[str, tuple[bool, Keys]],
+               own: dict[str, Keys]) -> None:
         """Index the batch (each statement with what its StatementRef target chain is found by), pass the
         new keys on to stored statements that target the batch, and apply voiding both ways."""
-        own = {s["id"]: index_keys(s) for s in fresh}
+        keys_of = self.batch_keys(fresh, targets, own)
         target_of = {s["id"]: t for s in fresh if (t := statement_ref_target(s)) is not None}
-        keys_of = {sid: self._inherited(sid, own, target_of, targets) for sid in own}
-        self._insert_index([(seq_of[sid], kind, value) for sid, keys in keys_of.items()
-                            for kind, value in sorted(keys)])
+        self._insert_index([(seq_of[sid], kind, value) for sid, keys in keys_of.items() for kind, value in keys])
         to_void = {target_of[s["id"]] for s in fresh if is_voiding(s)}
         voidable = {s["id"] for s in fresh if not is_voiding(s)}
         to_void |= self._propagate(keys_of, set(seq_of.values()), voidable)
@@ -222,10 +197,23 @@ class StatementStore:
                            Statement.is_voiding.is_(False))
                     .values(voided=True))
 
+    def batch_keys(self, fresh: list[dict], targets: dict[str, tuple[bool, Keys]] | None = None,
+                   own: dict[str, Keys] | None = None) -> dict[str, Keys]:
+        """Each statement's index keys with those of the statements it targets, in the batch or stored.
+
+        ``own``: the keys the statements carry themselves, when already known (a superset of ``fresh``).
+        """
+        targets = self._targets(fresh) if targets is None else targets
+        own = own if own is not None else {s["id"]: index_keys(s) for s in fresh}
+        target_of = {s["id"]: t for s in fresh if (t := statement_ref_target(s)) is not None}
+        return {s["id"]: self._inherited(s["id"], own, target_of, targets) for s in fresh}
+
     @staticmethod
     def _inherited(sid: str, own: dict[str, Keys], target_of: dict[str, str],
                    stored: dict[str, tuple[bool, Keys]]) -> Keys:
         """A statement's keys with those of the statements it targets, recursively (a cycle ends it)."""
+        if sid not in target_of:
+            return own[sid]
         keys = set(own[sid])
         visited = {sid}
         target = target_of.get(sid)
@@ -248,11 +236,9 @@ class StatementStore:
         seen = set(batch_seqs)
         to_void: set[str] = set()
         while gained:
-            referrers: list[tuple[int, str, str, bool]] = []
-            for chunk in _chunks(sorted(gained)):
-                referrers.extend(self.session.execute(
-                    select(Statement.seq, Statement.statement_id, Statement.ref_target, Statement.is_voiding)
-                    .where(Statement.tenant_id == self.tenant_id, Statement.ref_target.in_(chunk))))
+            referrers = bulk.select_in(
+                self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statements "
+                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained))
             rows: list[tuple[int, int, int]] = []
             passed_on: dict[str, Keys] = {}
             for seq, sid, target, voiding in referrers:
@@ -268,50 +254,35 @@ class StatementStore:
         return to_void
 
     def _insert_index(self, rows: list[tuple[int, int, int]], existing_ok: bool = False) -> None:
-        """Insert (seq, kind, value_hash) rows in one executemany (the drivers batch it)."""
-        if not rows:
-            return
-        statement = dialect_insert(self.session, StatementIndex)
-        if existing_ok:
-            statement = statement.on_conflict_do_nothing(index_elements=["seq", "kind", "value_hash"])
-        self.session.execute(statement, [
-            {"tenant_id": self.tenant_id, "seq": seq, "kind": kind, "value_hash": value}
-            for seq, kind, value in rows])
+        """Insert (seq, kind, value_hash) rows in as few statements as the database allows."""
+        bulk.insert(self.session, "statement_index", ("tenant_id", "seq", "kind", "value_hash"),
+                    [(self.tenant_id, *row) for row in rows],
+                    conflict=("seq", "kind", "value_hash") if existing_ok else None)
 
     def _store_attachments(self, attachments: dict[str, tuple[str, bytes]]) -> None:
-        if not attachments:
-            return
-        rows = [{"tenant_id": self.tenant_id, "sha2": sha2, "content_type": ctype, "content": content}
-                for sha2, (ctype, content) in sorted(attachments.items())]
-        statement = dialect_insert(self.session, Attachment).on_conflict_do_nothing(
-            index_elements=["tenant_id", "sha2"])
-        self.session.execute(statement, rows)
+        rows = [(self.tenant_id, sha2, ctype, content) for sha2, (ctype, content) in sorted(attachments.items())]
+        bulk.insert(self.session, "attachments", ("tenant_id", "sha2", "content_type", "content"), rows,
+                    conflict=("tenant_id", "sha2"))
 
-    def _record_activities(self, fresh: list[dict], define: bool) -> None:
+    def _record_activities(self, found: dict[str, dict], define: bool) -> None:
         """Keep a canonical definition per activity id: the first seen, then updates from ``define``.
 
         Rows are written in id order, so concurrent batches naming the same activities cannot deadlock.
         """
-        from lrs.xapi.activities import collect_definitions, merge_definition
-
-        found = collect_definitions(fresh)
         if not found:
             return
         ids = sorted(found)
-        self.session.execute(
-            dialect_insert(self.session, Activity).on_conflict_do_nothing(
-                index_elements=["tenant_id", "activity_id"]),
-            [{"tenant_id": self.tenant_id, "activity_id": iri,
-              "definition": orjson.dumps(found[iri]).decode() if found[iri] else None} for iri in ids])
+        inserted = {row[0] for row in bulk.insert(
+            self.session, "activities", ("tenant_id", "activity_id", "definition"),
+            [(self.tenant_id, iri, orjson.dumps(found[iri]).decode() if found[iri] else None) for iri in ids],
+            conflict=("tenant_id", "activity_id"), returning=("activity_id",))}
         if not define:
             return
-        defined = [iri for iri in ids if found[iri]]
-        current: dict[str, tuple[int, dict]] = {}
-        for chunk in _chunks(defined):
-            rows = self.session.execute(
-                select(Activity.activity_id, Activity.id, Activity.definition).where(
-                    Activity.tenant_id == self.tenant_id, Activity.activity_id.in_(chunk)))
-            current.update((iri, (row_id, orjson.loads(d) if d else {})) for iri, row_id, d in rows)
+        # An activity inserted just now holds this batch's definition already.
+        defined = [iri for iri in ids if found[iri] and iri not in inserted]
+        rows = bulk.select_in(self.session, "SELECT activity_id, id, definition FROM activities "
+                              "WHERE tenant_id = ? AND activity_id IN_VALUES", (self.tenant_id,), defined)
+        current = {iri: (row_id, orjson.loads(d) if d else {}) for iri, row_id, d in rows}
         for iri in defined:
             row_id, definition = current[iri]
             merged = merge_definition(definition, found[iri])
