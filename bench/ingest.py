@@ -1,0 +1,153 @@
+"""Ingest through the real HTTP stack, and the floor: the same rows inserted straight into the database.
+
+HTTP: client threads, each with a ``requests.Session`` (a kept-alive connection), POST pre-serialised bodies
+to ``lrs serve`` as fast as the server answers; every answer must be 200. The floor: the rows the store
+writes for the same statements (statement rows, index rows; prepared before the clock starts) inserted in
+transactions of the same batch size by as many threads, each with its own connection, with the store's own
+insert primitives (``lrs.xapi.bulk``) and driver: no HTTP, no validation, no lookups.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+
+import orjson
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bench.generator import Generator
+from lrs.tenancy.credentials import get_or_create_tenant
+from lrs.xapi import bulk, formats
+from lrs.xapi.statements import index_keys, is_voiding, now, prepare, statement_ref_target
+
+HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+FLOOR_NAMESPACE = uuid.UUID("6f1c4f4e-7c52-4d4b-9d7c-8f0e3a9b1c2d")
+
+
+def percentiles(samples: Sequence[float]) -> dict:
+    """p50/p95/p99 (nearest rank) and the mean of latencies in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {}
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered))) - 1))] * 1000
+
+    return {"p50_ms": round(rank(50), 2), "p95_ms": round(rank(95), 2), "p99_ms": round(rank(99), 2),
+            "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2)}
+
+
+def _run_threads(count: int, work: Callable[[int], None]) -> float:
+    """Run ``work(thread_number)`` on ``count`` threads; answer the wall-clock seconds; re-raise a failure."""
+    errors: list[BaseException] = []
+
+    def guarded(number: int) -> None:
+        try:
+            work(number)
+        except BaseException as exc:  # reported after the join
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+def post_all(base_url: str, auth: tuple[str, str], bodies: list[bytes], clients: int, statements: int) -> dict:
+    """POST every body to /xapi/statements from ``clients`` threads; throughput and latency."""
+    latencies: list[float] = []
+    cursor = iter(range(len(bodies)))
+    lock = threading.Lock()
+
+    def client(_: int) -> None:
+        with requests.Session() as session:
+            session.auth = auth
+            mine: list[float] = []
+            while True:
+                with lock:
+                    index = next(cursor, None)
+                if index is None:
+                    break
+                started = time.perf_counter()
+                response = session.post(f"{base_url}/xapi/statements", data=bodies[index], headers=HEADERS)
+                mine.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"POST answered {response.status_code}: {response.text[:500]}")
+            with lock:
+                latencies.extend(mine)
+
+    seconds = _run_threads(clients, client)
+    return {"requests": len(bodies), "statements": statements, "clients": clients, "seconds": round(seconds, 2),
+            "requests_per_s": round(len(bodies) / seconds), "statements_per_s": round(statements / seconds),
+            **percentiles(latencies)}
+
+
+def http_ingest(base_url: str, auth: tuple[str, str], *, statements: int, batch: int, clients: int,
+                seed: int) -> dict:
+    """Generated statements in batches (a JSON array each) or, with ``batch`` 1, one object per request."""
+    generator = Generator(seed)
+    if batch == 1:
+        bodies = [orjson.dumps(s) for s in generator.statements(statements)]
+    else:
+        bodies = [orjson.dumps(b) for b in generator.batches(statements, batch)]
+    return {"batch": batch, **post_all(base_url, auth, bodies, clients, statements)}
+
+
+def _floor_rows(tenant_id: int, batch: list[dict]) -> tuple[list[tuple], list[list[tuple]]]:
+    """Statement rows and, per statement, its index rows (seq filled in after the insert)."""
+    stored = now()
+    statements, index = [], []
+    for raw in batch:
+        statement = prepare({**raw, "id": str(uuid.uuid5(FLOOR_NAMESPACE, raw["id"]))}, stored=stored,
+                            authority={"objectType": "Agent", "mbox": "mailto:floor@example.com"},
+                            version="1.0.3")
+        statements.append((tenant_id, statement["id"], formats.to_micros(stored), None, statement["verb"]["id"],
+                           statement_ref_target(statement), is_voiding(statement), False,
+                           orjson.dumps(statement).decode(), None))
+        index.append([(kind, value, tenant_id) for kind, value in sorted(index_keys(statement))])
+    return statements, index
+
+
+STATEMENT_COLUMNS = ("tenant_id", "statement_id", "stored_us", "credential_id", "verb_id", "ref_target",
+                     "is_voiding", "voided", "payload", "attachment_hashes")
+
+
+def floor(url: str, *, statements: int, batch: int, threads: int, seed: int) -> dict:
+    """The same statements as the HTTP run (other ids, so both fit in one database), inserted straight."""
+    engine = sa.create_engine(url, pool_size=threads, max_overflow=0)
+    with Session(engine) as session:
+        tenant_id = get_or_create_tenant(session, "bench-floor").id
+        session.commit()
+    prepared = [_floor_rows(tenant_id, b) for b in Generator(seed).batches(statements, batch)]
+    cursor = iter(range(len(prepared)))
+    lock = threading.Lock()
+
+    def writer(_: int) -> None:
+        with Session(engine) as session:
+            while True:
+                with lock:
+                    position = next(cursor, None)
+                if position is None:
+                    return
+                rows, index = prepared[position]
+                returned = bulk.insert(session, "statements", STATEMENT_COLUMNS, rows,
+                                       returning=("seq", "statement_id"))
+                seq_of = dict((sid, seq) for seq, sid in returned)
+                bulk.insert(session, "statement_index", ("seq", "kind", "value_hash", "tenant_id"),
+                            [(seq_of[row[1]], *key) for row, keys in zip(rows, index, strict=True)
+                             for key in keys])
+                session.commit()
+
+    seconds = _run_threads(threads, writer)
+    engine.dispose()
+    return {"batch": batch, "statements": statements, "threads": threads, "seconds": round(seconds, 2),
+            "statements_per_s": round(statements / seconds)}
