@@ -42,7 +42,7 @@ def main() -> None:
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
     for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles,
-                    forwarders, keys, badges, reviews):
+                    forwarders, keys, badges, reviews, certifications):
         app.cli.add_command(command)
 
 
@@ -804,3 +804,71 @@ def reviews_export(team_name, employee_id, chain, period_from, period_to, fmt, o
     with open(out, "wb") as fh:
         fh.write(data)
     click.echo(f"wrote {out} ({len(data)} bytes, {len(export.people)} people)")
+
+
+# -- certifications -------------------------------------------------------------------------------------------
+
+@click.group("certifications")
+def certifications() -> None:
+    """Certifications: requirements (goal rules), validity and renewal, and who should hold them."""
+
+
+@certifications.command("create")
+@click.option("--title", required=True)
+@click.option("--definition", "definition_text", required=True,
+              help='JSON or @file: {"requirements": [{"title", "rule"}], "mode", "n", "validity_months", '
+                   '"renewal_days"}')
+@click.option("--description", default="")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def certifications_create(title, definition_text, description, tenant, as_json):
+    """Define a certification."""
+    from lrs.progress.cert_service import CertificationError, create_certification
+
+    definition = (_options((f"d={definition_text}",))["d"] if definition_text.startswith("@")
+                  else _json_arg(definition_text, "--definition"))
+    try:
+        made = create_certification(db.session, _tenant_id(tenant), title, description, definition)
+    except CertificationError as exc:
+        _fail(f"{exc.detail} ({exc.path})")
+    db.session.commit()
+    _emit({"id": made.id, "title": made.title}, as_json, [f"created certification {made.id}: {made.title}"])
+
+
+@certifications.command("assign")
+@click.argument("certification_id", type=int)
+@click.option("--person", "employee_ids", multiple=True, help="An employee_id (repeatable).")
+@click.option("--team", "team_name", default=None, help="Every member of a team.")
+@click.option("--tenant", default=DEFAULT_TENANT, show_default=True)
+@with_appcontext
+def certifications_assign(certification_id, employee_ids, team_name, tenant):
+    """Make people holders-to-be; statements already stored count."""
+    from lrs.models import Certification, Person, Team
+    from lrs.people.directory import team_members
+    from lrs.progress.cert_service import CertificationError, assign
+
+    tenant_id = _tenant_id(tenant)
+    certification = db.session.get(Certification, certification_id)
+    if certification is None or certification.tenant_id != tenant_id:
+        _fail(f"no certification {certification_id} in tenant {tenant}")
+    people = []
+    for employee_id in employee_ids:
+        person_id = db.session.scalar(select(Person.id).where(Person.tenant_id == tenant_id,
+                                                              Person.employee_id == employee_id))
+        if person_id is None:
+            _fail(f"no person with employee_id {employee_id!r}")
+        people.append(person_id)
+    if team_name:
+        team_id = db.session.scalar(select(Team.id).where(Team.tenant_id == tenant_id, Team.name == team_name))
+        if team_id is None:
+            _fail(f"no team {team_name!r}")
+        people += team_members(db.session, tenant_id, team_id)
+    if not people:
+        _fail("name --person or --team")
+    try:
+        made = assign(db.session, certification, people)
+    except CertificationError as exc:
+        _fail(exc.detail)
+    db.session.commit()
+    click.echo(f"assigned {len(made)} new holder(s) of {certification.title}")

@@ -141,3 +141,19 @@ def test_certification_definitions_and_access(app, client):
     other = make_user_client(app, client, "admin", tenant="other")
     cert_id = admin.post("/certifications", json={"title": "x", "definition": TWO_RULES}).get_json()["id"]
     assert other.post(f"/certifications/{cert_id}/holders", json={"person_ids": [ids["E2"]]}).status_code == 404
+
+
+def test_certifications_from_the_cli(app, client, runner, xapi):
+    admin, ids = setup_people(app, client)
+    import json
+
+    made = runner.invoke(args=["certifications", "create", "--title", "Reviewer", "--definition",
+                               json.dumps({**TWO_RULES, "mode": "n_of", "n": 1}), "--json"])
+    assert made.exit_code == 0, made.output
+    cert_id = json.loads(made.output)["id"]
+    xapi.store(statement(actor={"mbox": "mailto:ada@example.com"}, verb={"id": COMPLETED}))
+    assigned = runner.invoke(args=["certifications", "assign", str(cert_id), "--team", "Platform"])
+    assert assigned.exit_code == 0 and "assigned 2" in assigned.output
+    assert admin.get(f"/people/{ids['E2']}/certifications").get_json()[0]["status"] == "active"
+    bad = runner.invoke(args=["certifications", "create", "--title", "x", "--definition", "{}"])
+    assert bad.exit_code != 0 and "$.definition.requirements" in bad.output
