@@ -19,7 +19,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lrs.lti import grades as lti_grades
-from lrs.models import CertificationHolder, ConsumerCursor, Goal, GoalEvidence, GoalProgress, Identity, Statement
+from lrs.models import (
+    CertificationHolder,
+    ConsumerCursor,
+    Goal,
+    GoalEvidence,
+    GoalProgress,
+    Identity,
+    Statement,
+    StatementTemplateResult,
+)
 from lrs.people.seen import record_actors
 from lrs.progress.cert_service import due_holders, evaluate
 from lrs.progress.cursor import CursorState
@@ -122,7 +131,9 @@ class ProgressEngine:
             return
         evidence: Evidence | None = None
         for goal in self._goals_of(tenant_id, people):
-            if (only is not None and goal.goal_id not in only) or not matches(goal.rule, statement):
+            if only is not None and goal.goal_id not in only:
+                continue
+            if not matches(goal.rule, statement, self._templates_of(tenant_id, statement["id"], goal.rule)):
                 continue
             evidence = evidence or evidence_of(statement)
             if goal.starts_us is not None and evidence.timestamp_us < goal.starts_us:
@@ -150,6 +161,15 @@ class ProgressEngine:
                     people.add(person_id)
             for goal in self._load_goals(tenant_id, people):
                 self._goals[(tenant_id, goal.person_id)].append(goal)
+
+    def _templates_of(self, tenant_id: int, statement_id: str, rule: Rule) -> frozenset[str]:
+        """The profile templates a statement matched (recorded when it was stored), if the rule asks."""
+        if not rule.templates:
+            return frozenset()
+        rows = self.session.scalars(select(StatementTemplateResult.templates).where(
+            StatementTemplateResult.tenant_id == tenant_id, StatementTemplateResult.statement_id == statement_id,
+            StatementTemplateResult.outcome == "success"))
+        return frozenset(t for row in rows for t in orjson.loads(row))
 
     def _people_for(self, tenant_id: int, actor: dict) -> set[int]:
         hashes = list(set(agent_hashes(actor)))

@@ -167,3 +167,21 @@ def test_unmatched_actors_are_listed_until_linked(app, client, xapi):
     admin.post(f"/people/{ids['E3']}/identities", json={"identity": "account:https://lms.example.com|alan-7"})
     assert admin.get("/people/unmatched").get_json() == []
     assert progress_of(admin, goal_id)["progress"]["status"] == "achieved"
+
+
+def test_rules_can_count_statements_by_profile_template(app, client, xapi):
+    """A goal may count the statements that matched a template of a profile (report mode records them)."""
+    from tests.profiles.samples import code_review
+
+    admin, ids = setup_people(app, client)
+    template = "https://w3id.org/xapi/lrs/profiles/code-review/templates/approved"
+    goal_id = admin.post("/goals", json={"title": "Approve reviews", "person_id": ids["E2"], "rule": {
+        "match": {"templates": [template]}, "measure": {"kind": "count", "target": 1}}}).get_json()["goals"][0]["id"]
+    opened = code_review("opened")
+    opened["actor"] = {"mbox": "mailto:ada@example.com"}
+    xapi.store(opened)
+    assert progress_of(admin, goal_id)["progress"]["value"] == 0
+    approved = code_review("approved")
+    approved["actor"] = {"mbox": "mailto:ada@example.com"}
+    xapi.store(approved)
+    assert progress_of(admin, goal_id)["progress"]["status"] == "achieved"
