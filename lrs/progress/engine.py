@@ -26,7 +26,9 @@ from lrs.models import (
     GoalEvidence,
     GoalProgress,
     Identity,
+    PatternState,
     Statement,
+    StatementIndex,
     StatementTemplateResult,
 )
 from lrs.people.seen import record_actors
@@ -34,7 +36,14 @@ from lrs.progress.cert_service import due_holders, evaluate
 from lrs.progress.cursor import CursorState
 from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
 from lrs.xapi import formats
-from lrs.xapi.statements import agent_hashes, is_voiding, statement_ref_target
+from lrs.xapi.statements import (
+    REGISTRATION,
+    agent_hashes,
+    ifi_value,
+    is_voiding,
+    registration_hash,
+    statement_ref_target,
+)
 from lrs.xapi.store import dialect_insert
 
 log = logging.getLogger(__name__)
@@ -138,6 +147,9 @@ class ProgressEngine:
             evidence = evidence or evidence_of(statement)
             if goal.starts_us is not None and evidence.timestamp_us < goal.starts_us:
                 continue
+            if goal.rule.measure == "pattern":
+                self._credit_pattern(tenant_id, goal, statement)
+                continue
             self._evidence.append({
                 "goal_id": goal.goal_id, "statement_id": evidence.statement_id, "tenant_id": tenant_id,
                 "activity_id": evidence.activity_id, "seconds": evidence.seconds,
@@ -161,6 +173,34 @@ class ProgressEngine:
                     people.add(person_id)
             for goal in self._load_goals(tenant_id, people):
                 self._goals[(tenant_id, goal.person_id)].append(goal)
+
+    def _credit_pattern(self, tenant_id: int, goal: GoalRule, statement: dict) -> None:
+        """A pattern goal counts the person's statements in a registration while its pattern state is a match
+        (and takes them back when more statements turn it into a failure)."""
+        registration = str(statement.get("context", {}).get("registration", "")).lower()
+        if not registration:
+            return
+        verdicts = self.session.scalars(select(PatternState.verdicts).where(
+            PatternState.tenant_id == tenant_id, PatternState.registration == registration))
+        completed = any(orjson.loads(v).get(goal.rule.pattern) == "match" for v in verdicts)
+        values = set(self.session.scalars(select(Identity.value).where(Identity.person_id == goal.person_id)))
+        in_registration = select(StatementIndex.seq).where(
+            StatementIndex.tenant_id == tenant_id, StatementIndex.kind == REGISTRATION,
+            StatementIndex.value_hash == registration_hash(registration))
+        theirs = [orjson.loads(p) for p in self.session.scalars(select(Statement.payload).where(
+            Statement.tenant_id == tenant_id, Statement.voided.is_(False), Statement.seq.in_(in_registration)))]
+        theirs = [s for s in theirs if ifi_value(s["actor"]) in values and not is_voiding(s)]
+        self.flush()
+        if completed:
+            for item in theirs:
+                found = evidence_of(item)
+                self._evidence.append({"goal_id": goal.goal_id, "statement_id": found.statement_id,
+                                       "tenant_id": tenant_id, "activity_id": registration,
+                                       "seconds": found.seconds, "timestamp_us": found.timestamp_us})
+        else:
+            self.session.execute(delete(GoalEvidence).where(
+                GoalEvidence.goal_id == goal.goal_id, GoalEvidence.statement_id.in_([s["id"] for s in theirs])))
+        self._dirty.add(goal.goal_id)
 
     def _templates_of(self, tenant_id: int, statement_id: str, rule: Rule) -> frozenset[str]:
         """The profile templates a statement matched (recorded when it was stored), if the rule asks."""

@@ -17,7 +17,11 @@ A rule is JSON:
               | {"kind": "distinct_activities", "target": N}    # N different activities
               | {"kind": "duration", "target": "PT10H"}         # total result.duration
               | {"kind": "all_activities", "activities": [IRI, ...]}
+              | {"kind": "pattern", "pattern": IRI}             # a profile pattern completed in a registration
     }
+
+A pattern goal counts the person's statements in registrations whose state in that primary pattern of a
+profile is "match" (the pattern completed); it is achieved when the first such registration completed.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from lrs.xapi import formats
 
 MATCH_KEYS = frozenset({"verbs", "activities", "activity_types", "templates", "registration", "success",
                         "completion", "min_scaled"})
-MEASURES = ("count", "distinct_activities", "duration", "all_activities")
+MEASURES = ("count", "distinct_activities", "duration", "all_activities", "pattern")
 _DURATION_PARTS = re.compile(
     r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
@@ -66,6 +70,7 @@ class Rule:
     measure: str = "count"
     target: float = 1
     required_activities: tuple[str, ...] = ()
+    pattern: str | None = None
 
     def to_json(self) -> dict:
         match: dict[str, Any] = {}
@@ -80,6 +85,8 @@ class Rule:
             measure["target"] = int(self.target)
         elif self.measure == "duration":
             measure["target"] = f"PT{int(self.target)}S"
+        elif self.measure == "pattern":
+            measure["pattern"] = self.pattern
         else:
             measure["activities"] = list(self.required_activities)
         return {"match": match, "measure": measure}
@@ -135,7 +142,8 @@ def _measure(measure: Any, path: str) -> dict[str, Any]:
         raise RuleError(f"must be an object with a 'kind', one of {', '.join(MEASURES)}", path)
     kind = measure["kind"]
     allowed = {"count": {"kind", "target"}, "distinct_activities": {"kind", "target"},
-               "duration": {"kind", "target"}, "all_activities": {"kind", "activities"}}.get(kind)
+               "duration": {"kind", "target"}, "all_activities": {"kind", "activities"},
+               "pattern": {"kind", "pattern"}}.get(kind)
     if allowed is None:
         raise RuleError(f"kind must be one of {', '.join(MEASURES)}, not {kind!r}", f"{path}.kind")
     extra = set(measure) - allowed
@@ -152,6 +160,10 @@ def _measure(measure: Any, path: str) -> dict[str, Any]:
         if seconds <= 0:
             raise RuleError("target must be a positive ISO 8601 duration such as PT10H", f"{path}.target")
         return {"measure": kind, "target": seconds}
+    if kind == "pattern":
+        if not formats.is_iri(measure.get("pattern")):
+            raise RuleError("pattern must be the IRI of a primary pattern of a profile", f"{path}.pattern")
+        return {"measure": kind, "target": 1, "pattern": measure["pattern"]}
     activities = _iris(measure.get("activities"), f"{path}.activities")
     return {"measure": kind, "target": len(activities), "required_activities": tuple(sorted(activities))}
 
@@ -215,11 +227,19 @@ def progress_value(rule: Rule, evidence: list[Evidence]) -> float:
         return float(len(evidence))
     if rule.measure == "duration":
         return sum(e.seconds for e in evidence)
+    if rule.measure == "pattern":
+        return 1.0 if evidence else 0.0
     return float(len({e.activity_id for e in evidence if e.activity_id}))
 
 
 def achieved_at(rule: Rule, evidence: list[Evidence]) -> int | None:
-    """The timestamp of the statement that reached the target, taking evidence in time order."""
+    """The timestamp of the statement that reached the target, taking evidence in time order. For a pattern
+    (whose evidence carries the registration in ``activity_id``): when the first registration completed."""
+    if rule.measure == "pattern":
+        ends: dict[str | None, int] = {}
+        for item in evidence:
+            ends[item.activity_id] = max(ends.get(item.activity_id, item.timestamp_us), item.timestamp_us)
+        return min(ends.values()) if ends else None
     seen: list[Evidence] = []
     for item in sorted(evidence, key=lambda e: (e.timestamp_us, e.statement_id)):
         seen.append(item)

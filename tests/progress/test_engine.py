@@ -185,3 +185,36 @@ def test_rules_can_count_statements_by_profile_template(app, client, xapi):
     approved["actor"] = {"mbox": "mailto:ada@example.com"}
     xapi.store(approved)
     assert progress_of(admin, goal_id)["progress"]["status"] == "achieved"
+
+
+def test_pattern_goals_count_completed_registrations(app, client, xapi, runner):
+    """A goal may ask for a profile pattern completed: here micro-learning's lesson session, per registration."""
+    import uuid as uuid_module
+
+    from tests.profiles.samples import micro_learning
+
+    admin, ids = setup_people(app, client)
+    pattern = "https://w3id.org/xapi/lrs/profiles/micro-learning/patterns/lesson-session"
+    goal_id = admin.post("/goals", json={"title": "Finish a lesson session", "person_id": ids["E2"], "rule": {
+        "measure": {"kind": "pattern", "pattern": pattern}}}).get_json()["goals"][0]["id"]
+    registration = str(uuid_module.uuid4())
+
+    def step(kind, when):
+        item = micro_learning(kind)
+        item["actor"] = {"mbox": "mailto:ada@example.com"}
+        item["context"]["registration"] = registration
+        item["timestamp"] = when
+        return item
+
+    xapi.store(step("started", "2026-04-01T10:00:00Z"))
+    assert progress_of(admin, goal_id)["progress"]["status"] == "not_started"
+    xapi.store(step("completed", "2026-04-01T10:05:00Z"))
+    view = progress_of(admin, goal_id)
+    assert view["progress"]["status"] == "achieved" and view["progress"]["achieved_at"].startswith("2026-04-01T10:05")
+    assert len(view["evidence"]) == 2
+    before = progress_of(admin, goal_id)
+    assert runner.invoke(args=["progress", "rebuild"]).exit_code == 0
+    assert progress_of(admin, goal_id) == before
+    # A statement that breaks the pattern takes the credit back.
+    xapi.store(step("answered", "2026-04-01T10:06:00Z"))
+    assert progress_of(admin, goal_id)["progress"]["status"] == "not_started"
