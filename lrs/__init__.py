@@ -52,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_web(app)
     from lrs.lti import register as register_lti
     register_lti(app)
+    from lrs.web.oidc import register as register_oidc
+    register_oidc(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app

@@ -41,6 +41,10 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_BATCH_MAX": int(env.get("LRS_BATCH_MAX", "1000")),
         "LRS_PUBLIC_URL": env.get("LRS_PUBLIC_URL", ""),
         "LRS_PLUGINS": env.get("LRS_PLUGINS", ""),
+        "LRS_OIDC_ISSUER": env.get("LRS_OIDC_ISSUER", ""),
+        "LRS_OIDC_CLIENT_ID": env.get("LRS_OIDC_CLIENT_ID", ""),
+        "LRS_OIDC_CLIENT_SECRET": env.get("LRS_OIDC_CLIENT_SECRET", ""),
+        "LRS_OIDC_TENANT": env.get("LRS_OIDC_TENANT", "default"),
         "LRS_KUDOS_PER_WEEK": int(env.get("LRS_KUDOS_PER_WEEK", "3")),
         # Pulse-check results appear from this many answers on; never below three.
         "LRS_PULSE_MIN_ANSWERS": max(3, int(env.get("LRS_PULSE_MIN_ANSWERS", "5"))),
