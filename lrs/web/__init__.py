@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
     if "csrf" not in app.extensions:
         csrf.init_app(app)
 
-    from lrs.web import admin, auth, learner, team
+    from lrs.web import admin, auth, culture, learner, team
     from lrs.web.admin import (
         certifications,
         credentials,
@@ -47,3 +47,4 @@ def register(app: Flask) -> None:
     for module in (auth, learner, team, admin, users, credentials, sources, forwarding, profiles, people, goals,
                    certifications, statements):
         app.register_blueprint(module.bp)
+    app.register_blueprint(culture.bp)  # the learning-culture pages
