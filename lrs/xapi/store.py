@@ -17,26 +17,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from lrs.models import Activity, Attachment, Statement, StatementIndex
-from lrs.xapi import bulk
+from lrs.models import Activity, Attachment, Statement
+from lrs.xapi import bulk, paging
 from lrs.xapi.activities import merge_definition
 from lrs.xapi.batch import STATEMENT_COLUMNS, Batch, Keys, build
 from lrs.xapi.errors import BadRequest, Conflict
 from lrs.xapi.query import StatementQuery
 from lrs.xapi.statements import (
-    ACTIVITY,
-    AGENT,
-    REGISTRATION,
-    RELATED_ACTIVITY,
-    RELATED_AGENT,
-    VERB,
-    activity_hash,
     index_keys,
     is_voiding,
-    registration_hash,
     same_statement,
     statement_ref_target,
-    verb_hash,
 )
 
 CHUNK = 500  # ids per IN (...) list
@@ -315,51 +306,22 @@ class StatementStore:
         The order is the log's (``seq``): the order statements were stored in. ``stored`` is set just before
         a write, so it follows the same order except between writes running at the same moment. Ordering
         by ``seq`` lets both (tenant, seq) and the filter index (value, kind, seq) serve a page without
-        sorting. The first page fixes ``bound_seq``, the newest statement the query covers; later pages
+        sorting (``lrs.xapi.paging``; a since/until window is counted first, to choose what drives). The
+        first page fixes ``bound_seq``, the newest statement the query covers; later pages
         (the ``more`` link) continue after the last seq returned, so following ``more`` to the end gives
         each statement once even while new ones arrive (Data 2.5).
         """
         bound = q.bound_seq if q.bound_seq is not None else self.max_seq()
-        conditions = [Statement.tenant_id == self.tenant_id, Statement.voided.is_(False),
-                      Statement.seq <= bound]
-        if credential_id is not None:
-            conditions.append(Statement.credential_id == credential_id)
-        if q.after_seq is not None:
-            conditions.append(Statement.seq > q.after_seq if q.ascending else Statement.seq < q.after_seq)
-        if q.since_us is not None:
-            conditions.append(Statement.stored_us > q.since_us)
-        if q.until_us is not None:
-            conditions.append(Statement.stored_us <= q.until_us)
-        conditions.extend(self._filters(q))
         limit = q.limit or page_size
-        order = Statement.seq.asc() if q.ascending else Statement.seq.desc()
-        rows = list(self.session.execute(
-            select(Statement.seq, Statement.payload, Statement.attachment_hashes)
-            .where(*conditions).order_by(order).limit(limit + 1)))
+        count = paging.window_count(self.tenant_id, q)
+        small_window = count is not None and (self.session.scalar(count) or 0) < paging.SMALL_WINDOW
+        rows = list(self.session.execute(paging.page_select(self.tenant_id, q, bound, credential_id, limit + 1,
+                                                            small_window=small_window)))
         more = None
         if len(rows) > limit:
             rows = rows[:limit]
             more = q.next_page(rows[-1].seq, bound)
         return Page([(r.seq, orjson.loads(r.payload), r.attachment_hashes) for r in rows], more)
-
-    def _filters(self, q: StatementQuery) -> list:
-        wanted: list[tuple[tuple[int, ...], int]] = []
-        if q.verb is not None:
-            wanted.append(((VERB,), verb_hash(q.verb)))
-        if q.registration is not None:
-            wanted.append(((REGISTRATION,), registration_hash(q.registration)))
-        if q.agent_hash is not None:
-            wanted.append(((AGENT, RELATED_AGENT) if q.related_agents else (AGENT,), q.agent_hash))
-        if q.activity is not None:
-            kinds = (ACTIVITY, RELATED_ACTIVITY) if q.related_activities else (ACTIVITY,)
-            wanted.append((kinds, activity_hash(q.activity)))
-        return [
-            Statement.seq.in_(
-                select(StatementIndex.seq).where(
-                    StatementIndex.tenant_id == self.tenant_id, StatementIndex.value_hash == value,
-                    StatementIndex.kind.in_(kinds) if len(kinds) > 1 else StatementIndex.kind == kinds[0]))
-            for kinds, value in wanted
-        ]
 
     def attachments(self, hashes: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         wanted = sorted(set(hashes))

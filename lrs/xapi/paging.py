@@ -1,0 +1,133 @@
+"""The SQL of one page of GET /statements, shaped so that its cost follows the page, not the store.
+
+A page is the newest (or, ``ascending``, the oldest) statements in ``seq`` order that match the filters.
+With a filter, ``statement_index`` drives: its lookup index (tenant, value, kind, seq) lists the statements
+of one value and kind in ``seq`` order, so the database walks it from the right end, joins each statement
+by its key and stops after a page, whatever the store holds. A filter that spans two kinds
+(``related_agents``, ``related_activities``) walks each kind the same way and merges the two short lists.
+Further filters are checked per statement through the index's primary key (seq, kind, value). Without a
+filter, the statements' own (tenant, seq) index serves the page.
+
+A ``since``/``until`` window is a range of the (tenant, stored) index, not of ``seq``: ``stored`` follows
+``seq`` only roughly (it is set before a write, and writes overlap). A window of a few thousand statements
+or fewer (counted first, up to ``SMALL_WINDOW``) therefore drives the page itself: its statements are read
+from that index and sorted, with every filter checked per statement. A larger window is left to the walk
+above, which reaches a page of it soon when it is recent (the usual ``since``); a large window far in the
+past (an old ``until``) costs that walk the statements stored after it. SQLite plans without knowing how
+many rows a range holds, and would walk the log in ``seq`` order even for a small window: a window page
+therefore orders and bounds ``seq + 0``, an expression no index offers, which leaves (tenant, stored) the
+best index to SQLite; PostgreSQL's statistics lead it to the same plan. Plain SQLAlchemy Core: the same
+statements on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, exists, func, select, union
+from sqlalchemy.orm import aliased
+
+from lrs.models import Statement, StatementIndex
+from lrs.xapi.query import StatementQuery
+from lrs.xapi.statements import (
+    ACTIVITY,
+    AGENT,
+    REGISTRATION,
+    RELATED_ACTIVITY,
+    RELATED_AGENT,
+    VERB,
+    activity_hash,
+    registration_hash,
+    verb_hash,
+)
+
+Filter = tuple[tuple[int, ...], int]  # the kinds a value may be indexed under, and the value's hash
+COLUMNS = (Statement.seq, Statement.payload, Statement.attachment_hashes)
+SMALL_WINDOW = 5000  # statements: up to this many in a since/until window, the window drives the page
+
+
+def filters(q: StatementQuery) -> list[Filter]:
+    """The index filters of a query, the usually most selective first: it is the one that drives."""
+    wanted: list[Filter] = []
+    if q.registration is not None:
+        wanted.append(((REGISTRATION,), registration_hash(q.registration)))
+    if q.agent_hash is not None:
+        wanted.append(((AGENT, RELATED_AGENT) if q.related_agents else (AGENT,), q.agent_hash))
+    if q.activity is not None:
+        wanted.append(((ACTIVITY, RELATED_ACTIVITY) if q.related_activities else (ACTIVITY,),
+                       activity_hash(q.activity)))
+    if q.verb is not None:
+        wanted.append(((VERB,), verb_hash(q.verb)))
+    return wanted
+
+
+def _seq_range(column, q: StatementQuery, bound: int) -> list[ColumnElement[bool]]:
+    """The page's place in the log: at most ``bound``, and past the previous page's last statement."""
+    conditions = [column <= bound]
+    if q.after_seq is not None:
+        conditions.append(column > q.after_seq if q.ascending else column < q.after_seq)
+    return conditions
+
+
+def _statement_conditions(tenant_id: int, q: StatementQuery, credential_id: int | None) -> list:
+    conditions = [Statement.tenant_id == tenant_id, Statement.voided.is_(False)]
+    if credential_id is not None:
+        conditions.append(Statement.credential_id == credential_id)
+    if q.since_us is not None:
+        conditions.append(Statement.stored_us > q.since_us)
+    if q.until_us is not None:
+        conditions.append(Statement.stored_us <= q.until_us)
+    return conditions
+
+
+def _has(kinds: tuple[int, ...], value: int) -> ColumnElement[bool]:
+    """The statement is indexed under ``value`` in one of ``kinds`` (a primary-key lookup per kind)."""
+    row = aliased(StatementIndex)
+    kind = row.kind.in_(kinds) if len(kinds) > 1 else row.kind == kinds[0]
+    return exists().where(row.seq == Statement.seq, kind, row.value_hash == value)
+
+
+def window_count(tenant_id: int, q: StatementQuery) -> Select | None:
+    """How many statements the since/until window holds, counted up to SMALL_WINDOW; None without one."""
+    if q.since_us is None and q.until_us is None:
+        return None
+    conditions = [Statement.tenant_id == tenant_id]
+    if q.since_us is not None:
+        conditions.append(Statement.stored_us > q.since_us)
+    if q.until_us is not None:
+        conditions.append(Statement.stored_us <= q.until_us)
+    window = select(Statement.seq).where(*conditions).limit(SMALL_WINDOW).subquery()
+    return select(func.count()).select_from(window)
+
+
+def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: int | None,
+                rows: int, *, small_window: bool = False) -> Select:
+    """The statement answering ``rows`` rows of (seq, payload, attachment_hashes), in page order.
+
+    ``small_window``: the since/until window holds fewer than SMALL_WINDOW statements (``window_count``).
+    """
+    conditions = _statement_conditions(tenant_id, q, credential_id)
+    wanted = filters(q)
+    if small_window:
+        key = Statement.seq + 0  # not the bare column, which SQLite would walk: see above
+        probes = [_has(kinds, value) for kinds, value in wanted]
+        return (select(*COLUMNS).where(*conditions, *_seq_range(key, q, bound), *probes)
+                .order_by(key.asc() if q.ascending else key.desc()).limit(rows))
+    if not wanted:
+        order = Statement.seq.asc() if q.ascending else Statement.seq.desc()
+        return (select(*COLUMNS).where(*conditions, *_seq_range(Statement.seq, q, bound))
+                .order_by(order).limit(rows))
+    (kinds, value), others = wanted[0], wanted[1:]
+    conditions += [_has(other_kinds, other_value) for other_kinds, other_value in others]
+    walks = []
+    for kind in kinds:
+        row = aliased(StatementIndex)
+        walks.append(
+            select(*COLUMNS).select_from(row).join(Statement, Statement.seq == row.seq)
+            .where(row.tenant_id == tenant_id, row.value_hash == value, row.kind == kind,
+                   *_seq_range(row.seq, q, bound), *conditions)
+            .order_by(row.seq.asc() if q.ascending else row.seq.desc()).limit(rows))
+    if len(walks) == 1:
+        return walks[0]
+    # Each walk is a page long at most; a statement indexed under both kinds comes once (UNION).
+    merged = union(*(select(walk.subquery()) for walk in walks)).subquery()
+    return (select(merged.c.seq, merged.c.payload, merged.c.attachment_hashes)
+            .order_by(merged.c.seq.asc() if q.ascending else merged.c.seq.desc()).limit(rows))

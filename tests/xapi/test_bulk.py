@@ -1,0 +1,62 @@
+"""The write path's bulk statements, on both databases: inserts with and without RETURNING and conflicts,
+lookups by a list of values, in one statement or in chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrs.extensions import db
+from lrs.tenancy.credentials import get_or_create_tenant
+from lrs.xapi import bulk
+
+COLUMNS = ("tenant_id", "activity_id", "definition")
+
+
+@pytest.fixture
+def tenant_id(app):
+    with app.app_context():
+        tenant = get_or_create_tenant(db.session, "bulk")
+        db.session.commit()
+        yield tenant.id
+        db.session.rollback()
+
+
+def _rows(tenant_id: int, names) -> list[tuple]:
+    return [(tenant_id, f"http://example.com/{name}", None if name % 2 else f'{{"n": {name}}}') for name in names]
+
+
+def _stored(tenant_id: int) -> dict[str, str | None]:
+    rows = bulk.select_in(db.session, "SELECT activity_id, definition FROM activities WHERE tenant_id = ? "
+                          "AND activity_id IN_VALUES", (tenant_id,),
+                          [f"http://example.com/{n}" for n in range(100)])
+    return dict(rows)
+
+
+@pytest.mark.parametrize("returning", [(), ("activity_id",)], ids=["plain", "returning"])
+def test_insert_writes_every_row_and_skips_conflicts(app, tenant_id, returning, monkeypatch):
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 7)  # two rows per statement on SQLite: several statements
+    first = bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, range(5)),
+                        conflict=("tenant_id", "activity_id"), returning=returning)
+    again = bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, range(3, 8)),
+                        conflict=("tenant_id", "activity_id"), returning=returning)
+    if returning:
+        assert sorted(first) == [(f"http://example.com/{n}",) for n in range(5)]
+        assert sorted(again) == [(f"http://example.com/{n}",) for n in (5, 6, 7)]
+    else:
+        assert first == again == []
+    assert _stored(tenant_id) == {iri: definition for _, iri, definition in _rows(tenant_id, range(8))}
+
+
+def test_insert_takes_a_column_of_nulls_and_nothing(app, tenant_id):
+    assert bulk.insert(db.session, "activities", COLUMNS, []) == []
+    bulk.insert(db.session, "activities", COLUMNS, [(tenant_id, "http://example.com/1", None),
+                                                      (tenant_id, "http://example.com/3", None)])
+    assert _stored(tenant_id) == {"http://example.com/1": None, "http://example.com/3": None}
+
+
+def test_select_in_finds_every_value_across_chunks(app, tenant_id, monkeypatch):
+    monkeypatch.setattr(bulk, "IN_CHUNK", 3)
+    bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, range(10)))
+    assert len(_stored(tenant_id)) == 10
+    assert bulk.select_in(db.session, "SELECT activity_id FROM activities WHERE tenant_id = ? AND "
+                          "activity_id IN_VALUES", (tenant_id,), []) == []

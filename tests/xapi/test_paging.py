@@ -1,0 +1,125 @@
+"""How a page of GET /statements is found: the same answer whichever index drives, and an index that drives.
+
+The answers are checked on both databases; the query plans on SQLite, whose planner decides without
+statistics on ranges (PostgreSQL plans a tiny test table by sequential scans, whatever the indexes).
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from sqlalchemy import text
+
+from lrs.extensions import db
+from lrs.xapi import paging
+from lrs.xapi.paging import page_select, window_count
+from lrs.xapi.query import StatementQuery
+from lrs.xapi.statements import agent_filter_hash
+from tests.conftest import statement
+from tests.xapi.test_queries import ADA, BOB, COMPLETED, COURSE, follow, store_apart, verb
+
+ATTEMPTED = "http://adlnet.gov/expapi/verbs/attempted"
+
+
+def _stored(xapi, sid: str) -> str:
+    return xapi.fetch(sid)["stored"]
+
+
+@pytest.fixture
+def log(xapi) -> list[str]:
+    """Twelve statements a few milliseconds apart: two verbs, two actors, some with ADA as instructor."""
+    ids = []
+    for n in range(12):
+        body = statement(actor=ADA if n % 3 else BOB, verb=verb(COMPLETED if n % 2 else ATTEMPTED))
+        if n % 4 == 0:
+            body["context"] = {"instructor": ADA}
+        ids.append(store_apart(xapi, body))
+    return ids
+
+
+@pytest.mark.parametrize("ascending", ["false", "true"])
+@pytest.mark.parametrize("extra", [{}, {"verb": COMPLETED}, {"agent": ADA, "related_agents": "true"}],
+                         ids=["window", "window+verb", "window+related_agents"])
+def test_a_time_window_pages_alike_whether_the_window_or_the_log_drives(xapi, log, monkeypatch, ascending,
+                                                                         extra):
+    params = {"since": _stored(xapi, log[1]), "until": _stored(xapi, log[10]), "limit": "3",
+              "ascending": ascending, **{k: orjson.dumps(v).decode() if isinstance(v, dict) else v
+                                         for k, v in extra.items()}}
+    by_window, _ = follow(xapi, params)
+    monkeypatch.setattr(paging, "SMALL_WINDOW", 0)  # no window is small: the log or an index drives
+    by_log, _ = follow(xapi, params)
+    assert by_window == by_log
+    assert by_window  # the window holds statements of every kind asked for
+    expected = [sid for sid in log[2:11] if sid in set(by_log)]
+    assert by_window == (expected if ascending == "true" else expected[::-1])
+
+
+def test_related_agents_gives_a_statement_found_under_both_kinds_once_in_order(xapi, log):
+    """ADA is the actor of some statements, the instructor of others, and both of a few."""
+    found, pages = follow(xapi, {"agent": orjson.dumps({"mbox": ADA["mbox"]}).decode(),
+                                 "related_agents": "true", "limit": "2"})
+    expected = [sid for n, sid in enumerate(log) if n % 3 or n % 4 == 0]
+    assert found == expected[::-1]
+    assert len(pages) == (len(expected) + 1) // 2
+
+
+def test_related_activities_merges_object_and_context_in_log_order(xapi):
+    as_object = store_apart(xapi, statement())
+    in_context = store_apart(xapi, statement(object={"objectType": "Activity", "id": "http://example.com/x"},
+                                             context={"contextActivities": {"parent": [{"id": COURSE}]}}))
+    both = store_apart(xapi, statement(context={"contextActivities": {"grouping": [{"id": COURSE}]}}))
+    found, _ = follow(xapi, {"activity": COURSE, "related_activities": "true", "limit": "1"})
+    assert found == [both, in_context, as_object]
+
+
+# -- plans (SQLite) -------------------------------------------------------------------------------------------
+
+AGENT = agent_filter_hash({"mbox": ADA["mbox"]})
+PLANS = {
+    "agent": (StatementQuery(agent_hash=AGENT), "ix_statement_index_lookup"),
+    "related_agents": (StatementQuery(agent_hash=AGENT, related_agents=True), "ix_statement_index_lookup"),
+    "verb": (StatementQuery(verb=COMPLETED), "ix_statement_index_lookup"),
+    "activity": (StatementQuery(activity=COURSE), "ix_statement_index_lookup"),
+    "related_activities": (StatementQuery(activity=COURSE, related_activities=True), "ix_statement_index_lookup"),
+    "registration": (StatementQuery(registration="6fbd600f-d17c-4c74-801a-2ec2e53231c7"),
+                     "ix_statement_index_lookup"),
+    "verb and agent": (StatementQuery(verb=COMPLETED, agent_hash=AGENT), "ix_statement_index_lookup"),
+    "nothing": (StatementQuery(), "ix_statements_tenant_seq"),  # or the primary key, with statistics
+}
+
+
+def _plan(app, select_statement) -> str:
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("query plans are checked on SQLite")
+        compiled = select_statement.compile(db.engine)
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, params)
+        return "\n".join(row[3] for row in rows)
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_every_filter_walks_an_index_in_log_order(app, name):
+    query, index = PLANS[name]
+    plan = _plan(app, page_select(1, query, 10**6, None, 101))
+    assert index in plan
+    assert "SCAN statements" not in plan and "SCAN statement_index" not in plan
+    if "related" not in name:  # a page in index order needs no sort; a merge of two walks sorts two pages
+        assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("query", [StatementQuery(since_us=1, until_us=2), StatementQuery(since_us=1),
+                                   StatementQuery(until_us=2, verb=COMPLETED)], ids=["both", "since", "until+verb"])
+def test_a_small_time_window_is_read_from_the_stored_index(app, query):
+    plan = _plan(app, page_select(1, query, 10**6, None, 101, small_window=True))
+    assert "ix_statements_tenant_stored" in plan
+    assert "SCAN statements" not in plan
+
+
+def test_the_window_count_stops_at_the_small_window_size(app, xapi, log, monkeypatch):
+    monkeypatch.setattr(paging, "SMALL_WINDOW", 5)
+    with app.app_context():
+        tenant = db.session.scalar(text("SELECT tenant_id FROM statements LIMIT 1"))
+        assert db.session.scalar(window_count(tenant, StatementQuery(since_us=0))) == 5
+        assert db.session.scalar(window_count(tenant, StatementQuery(until_us=0))) == 0
+        assert window_count(tenant, StatementQuery()) is None
