@@ -480,9 +480,9 @@ def worker(once: bool, interval: float) -> None:
     import time
 
     from lrs.forwarding.service import deliver_due
-    from lrs.reviews.sinks import run_due as run_due_sinks
     from lrs.lti.grades import deliver_due_grades
     from lrs.progress.engine import ProgressEngine
+    from lrs.reviews.sinks import run_due as run_due_sinks
 
     while True:
         applied = ProgressEngine(db.session).catch_up()

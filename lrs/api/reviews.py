@@ -63,7 +63,8 @@ class SinkIn(Schema):
     url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
     secret = fields.String(required=True, load_only=True)
     team_id = fields.Integer(required=True)
-    schedule = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("daily", "weekly", "monthly")))
+    schedule = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(("daily", "weekly", "monthly")))
     kind = fields.String(load_default="http")
 
 
