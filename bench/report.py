@@ -84,10 +84,13 @@ def tables(report: dict) -> str:
             floor = result["floor"][name]
             rows.append([name, figures["batch"], figures["clients"], f"{figures['statements_per_s']:,}",
                          f"{figures['requests_per_s']:,}", figures["p50_ms"], figures["p95_ms"], figures["p99_ms"],
-                         f"{floor['statements_per_s']:,}", f"{result['floor_share'][name]:.0%}"])
+                         f"{floor['statements_per_s']:,}", f"{result['floor_share'][name]:.0%}",
+                         figures.get("server_cpu_us_per_statement", ""),
+                         figures.get("client_cpu_us_per_statement", "")])
         if rows:
             out.append(_table(rows, ["ingest", "batch", "clients", "statements/s", "requests/s", "p50 ms",
-                                     "p95 ms", "p99 ms", "floor statements/s", "of floor"]) + "\n")
+                                     "p95 ms", "p99 ms", "floor statements/s", "of floor",
+                                     "server CPU µs/statement", "client CPU µs/statement"]) + "\n")
         for size in result.get("queries", []):
             rows = [[name, f["requests"], f["p50_ms"], f["p95_ms"], f["p99_ms"]] for name, f in size["filters"].items()]
             more = size["more"]

@@ -23,14 +23,21 @@ from lrs.xapi.versions import V2
 VERB, REGISTRATION, AGENT, RELATED_AGENT, ACTIVITY, RELATED_ACTIVITY = 1, 2, 3, 4, 5, 6
 
 
-@lru_cache(maxsize=32768)
 def key_hash(family: str, value: str) -> int:
     """A signed 64-bit hash of a filter value; the family keeps verbs, agents and activities apart.
 
-    Cached: the same verbs, activities and agents come back in statement after statement.
+    Cached for short values: the same verbs, activities and agents come back in statement after statement.
     """
+    return _cached_hash(family, value) if len(value) <= CACHED_LENGTH else _hash(family, value)
+
+
+def _hash(family: str, value: str) -> int:
     digest = hashlib.blake2b(f"{family}\x1f{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+_cached_hash = lru_cache(maxsize=32768)(_hash)
+CACHED_LENGTH = 512  # longer values are hashed each time, so the cache stays small
 
 
 def normal_mbox(mbox: str) -> str:

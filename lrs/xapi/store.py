@@ -258,28 +258,37 @@ class StatementStore:
     def _record_activities(self, found: dict[str, dict], define: bool) -> None:
         """Keep a canonical definition per activity id: the first seen, then updates from ``define``.
 
-        Rows are written in id order, so concurrent batches naming the same activities cannot deadlock.
+        With ``define``, the activities already known are read first, and only the others inserted (in a
+        steady state, none). Rows are written in id order, so concurrent batches cannot deadlock.
         """
         if not found:
             return
         ids = sorted(found)
+        current = self._definitions(ids) if define else {}
+        missing = [iri for iri in ids if iri not in current]
         inserted = {row[0] for row in bulk.insert(
             self.session, "activities", ("tenant_id", "activity_id", "definition"),
-            [(self.tenant_id, iri, orjson.dumps(found[iri]).decode() if found[iri] else None) for iri in ids],
+            [(self.tenant_id, iri, orjson.dumps(found[iri]).decode() if found[iri] else None) for iri in missing],
             conflict=("tenant_id", "activity_id"), returning=("activity_id",))}
         if not define:
             return
-        # An activity inserted just now holds this batch's definition already.
-        defined = [iri for iri in ids if found[iri] and iri not in inserted]
-        rows = bulk.select_in(self.session, "SELECT activity_id, id, definition FROM activities "
-                              "WHERE tenant_id = ? AND activity_id IN_VALUES", (self.tenant_id,), defined)
-        current = {iri: (row_id, orjson.loads(d) if d else {}) for iri, row_id, d in rows}
-        for iri in defined:
+        # Inserted just now, a row holds this batch's definition already; one that another writer inserted
+        # between the lookup and the insert is merged into like the others.
+        current.update(self._definitions([iri for iri in missing if iri not in inserted]))
+        for iri in ids:
+            if not found[iri] or iri not in current:
+                continue
             row_id, definition = current[iri]
             merged = merge_definition(definition, found[iri])
             if merged != definition:
                 self.session.execute(update(Activity).where(Activity.id == row_id)
                                      .values(definition=orjson.dumps(merged).decode()))
+
+    def _definitions(self, ids: list[str]) -> dict[str, tuple[int, dict]]:
+        """The row id and definition of each of ``ids`` the tenant has."""
+        rows = bulk.select_in(self.session, "SELECT activity_id, id, definition FROM activities "
+                              "WHERE tenant_id = ? AND activity_id IN_VALUES", (self.tenant_id,), ids)
+        return {iri: (row_id, orjson.loads(d) if d else {}) for iri, row_id, d in rows}
 
     # -- reading ------------------------------------------------------------------------------------------
 
