@@ -3,16 +3,18 @@
     python -m bench.loader --database URL --statements 1000000 [--tenant bench-query] [--seed 1]
 
 Each statement goes through the store's own ``prepare`` and index keys (``StatementStore.batch_keys``, so
-StatementRef targets lend their keys as they do on the write path); the rows are then written in large
-chunks, with one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table, and committed per chunk.
-Statements are stored one millisecond apart, in load order, so ``stored`` windows are known exactly.
-The database must be migrated; nothing else may write statements of the tenant while it loads.
+StatementRef targets lend their keys as they do on the write path: the loader keeps every statement's keys,
+packed, to hand them over); the rows are then written in large chunks, with one ``executemany`` (SQLite)
+or ``COPY`` (PostgreSQL) per table, committed per chunk, while the secondary indexes are set aside
+(``bench.indexes``). Statements are stored one millisecond apart, in load order, so ``stored`` windows
+are known exactly. The database must be migrated; nothing else may write statements while it loads.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import struct
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench.generator import Generator
+from bench.indexes import set_aside
 from bench.truth import Truth
 from lrs.models import Credential
 from lrs.tenancy.credentials import get_or_create_tenant
@@ -40,6 +43,17 @@ ACTIVITY_COLUMNS = ("tenant_id", "activity_id", "definition")
 QUERY_GENERATOR = {"agents": 500, "activities": 500, "registrations": 500}
 
 
+def _pack(keys: set[tuple[int, int]]) -> bytes:
+    return b"".join(KEY.pack(kind, value) for kind, value in keys)
+
+
+def _unpack(packed: bytes) -> set[tuple[int, int]]:
+    return set(KEY.iter_unpack(packed))
+
+
+KEY = struct.Struct("<bq")  # (kind, value hash) of a statement_index row
+
+
 class Loader:
     """Appends generated statements to one tenant, and keeps the ground truth of what it loaded."""
 
@@ -49,6 +63,7 @@ class Loader:
         self.generator = Generator(seed, **QUERY_GENERATOR)
         self.truth = Truth()
         self.known_activities: set[str] = set()
+        self.keys: dict[str, bytes] = {}  # statement id -> its index keys (with inherited ones), packed
         with Session(engine) as session:
             self.tenant_id = get_or_create_tenant(session, tenant).id
             credential = session.execute(sa.select(Credential.id, Credential.name).where(
@@ -62,7 +77,7 @@ class Loader:
     def load(self, count: int) -> dict:
         """Append ``count`` statements; answer the time it took."""
         started = time.perf_counter()
-        with Session(self.engine) as session:
+        with set_aside(self.engine), Session(self.engine) as session:
             next_seq = (session.scalar(sa.select(sa.func.max(sa.column("seq"))).select_from(
                 sa.table("statements"))) or 0) + 1
             done = 0
@@ -92,7 +107,11 @@ class Loader:
             stored = STORED_START + timedelta(milliseconds=position)
             prepared.append(prepare(statement, stored=stored, authority=self.authority, version="1.0.3"))
             self.truth.add(prepared[-1], formats.to_micros(stored))
-        keys_of = StatementStore(session, self.tenant_id).batch_keys(prepared)
+        in_chunk = {s["id"] for s in prepared}
+        targets = {t: (False, _unpack(self.keys[t])) for t in map(statement_ref_target, prepared)
+                   if t is not None and t not in in_chunk and t in self.keys}
+        keys_of = StatementStore(session, self.tenant_id).batch_keys(prepared, targets)
+        self.keys.update((sid, _pack(keys)) for sid, keys in keys_of.items())
         statements, index = [], []
         for seq, statement in enumerate(prepared, start=next_seq):
             statements.append((seq, self.tenant_id, statement["id"], formats.to_micros(
