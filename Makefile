@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser serve test lint clean
+.PHONY: install browser serve test lint clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ serve: $(STAMP)
 ## The whole suite, on SQLite and (when LRS_TEST_POSTGRES_URL is set) on PostgreSQL
 test: $(STAMP) browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## Benchmarks, not part of `make test`: SQLite and PostgreSQL (LRS_BENCH_POSTGRES_URL, default the local
+## server), queries at 1,000,000 statements; figures printed, in bench/results/ and in bench/README.md
+BENCH_ARGS ?= --database both --statements 1000000
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS) --readme
+
+## A few minutes: SQLite, queries at 100,000 statements, no progress engine or exports
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --database sqlite --statements 100000 --skip-progress --skip-exports
 
 lint: $(STAMP)
 	$(BIN)/ruff check lrs plugins tests bench

@@ -133,7 +133,7 @@ def main() -> None:
 
     started = datetime.now(UTC)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    run = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": report.machine(),
+    run = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": report.commit(), "machine": report.machine(),
            "command": "python -m bench " + shlex.join(sys.argv[1:]), "arguments": vars(args), "databases": {}}
     for kind in kinds:
         if kind == "postgresql" and not postgres_reachable():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 
 import orjson
@@ -18,6 +19,15 @@ FLOOR_SHARE_TARGET = 0.40
 SINGLE_TARGET = 500  # requests/s
 QUERY_P95_TARGET_MS = 50.0
 GROWTH_LIMIT = 1.5  # p95 at the largest size over p95 at the smallest: above this, the cost grows
+
+
+def commit() -> str | None:
+    """The commit the suite runs from, marked ``+changes`` when the tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=BENCH, capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    return f"{head}{'+changes' if git('status', '--porcelain', '--untracked-files=no') else ''}" if head else None
 
 
 def machine() -> dict:
@@ -140,7 +150,7 @@ def update_readme(report: dict) -> None:
     m = report["machine"]
     section = "\n".join([
         START,
-        f"Latest run: {report['started']}, `{report['command']}`",
+        f"Latest run: {report['started']}, commit {report.get('commit')}, `{report['command']}`",
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}, "
         f"{m['system']}; load average at start {', '.join(map(str, m['load_average_at_start']))}.",
