@@ -32,8 +32,11 @@ from lrs.xapi.statements import (
 
 CHUNK = 500  # ids per IN (...) list
 # PostgreSQL: advisory locks that order a statement and a StatementRef to it written concurrently.
-LOCK_NAMESPACE = 0x4C5253  # "LRS"
-LOCK_BUCKETS = 32
+COARSE = 0x4C5253  # "LRS": the namespace of coarse buckets
+FINE = COARSE + 1  # the namespace of fine buckets
+FINE_BUCKETS = 1024  # per tenant
+COARSE_BUCKETS = 32  # per tenant: a fine bucket lies in coarse bucket (key % COARSE_BUCKETS)
+SMALL_WRITE = 64  # fine buckets a write may lock; a write touching more locks coarse buckets
 
 
 @dataclass
@@ -59,9 +62,11 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
-def _lock_key(tenant_id: int, statement_id: str) -> int:
-    """The advisory lock (a 31-bit key under LOCK_NAMESPACE) of a statement id's bucket in a tenant."""
-    return (tenant_id * LOCK_BUCKETS + zlib.crc32(statement_id.encode()) % LOCK_BUCKETS) % 2**31
+def _buckets(tenant_id: int, statement_id: str) -> tuple[int, int]:
+    """The coarse and the fine bucket (31-bit advisory lock keys) of a statement id in a tenant."""
+    fine = zlib.crc32(statement_id.encode()) % FINE_BUCKETS
+    return ((tenant_id * COARSE_BUCKETS + fine % COARSE_BUCKETS) % 2**31,
+            (tenant_id * FINE_BUCKETS + fine) % 2**31)
 
 
 class StatementStore:
@@ -106,22 +111,33 @@ class StatementStore:
         (each would look before the other commits). Every write takes a shared lock on the buckets of the
         ids it stores, and an exclusive one on the buckets of the ids it targets; its lookups of targets
         and referrers come after, so the later of two such writes sees what the earlier one committed.
-        Writes without StatementRefs never wait for one another. SQLite runs one writer at a time.
+        Small writes without StatementRefs never wait for one another. SQLite runs one writer at a time.
+
+        Buckets come at two sizes. A write of up to SMALL_WRITE ids locks each id's fine bucket (one of
+        FINE_BUCKETS, as above) and, shared, the coarse bucket it lies in (one of COARSE_BUCKETS); a larger
+        write locks coarse buckets only, exclusively. Small writes then conflict only when they share a
+        fine bucket, which a batch with a StatementRef rarely does, and a large write takes at most
+        COARSE_BUCKETS locks (PostgreSQL's lock table is sized for a few dozen per transaction) and
+        conflicts with every write in its coarse buckets. Coarse buckets are always taken first, then fine
+        ones, each in key order, so writes cannot deadlock.
         """
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        modes: dict[int, bool] = {}  # lock key -> exclusive
-        for statement in statements:
-            modes.setdefault(_lock_key(self.tenant_id, statement["id"]), False)
-            target = statement_ref_target(statement)
-            if target is not None:
-                modes[_lock_key(self.tenant_id, target)] = True
-        keys = sorted(modes)
+        own = {_buckets(self.tenant_id, statement["id"]) for statement in statements}
+        targeted = {_buckets(self.tenant_id, t) for t in map(statement_ref_target, statements) if t is not None}
+        large = len({fine for _, fine in own | targeted}) > SMALL_WRITE
+        modes: dict[tuple[int, int], bool] = {}  # (namespace, key) -> exclusive
+        modes.update(((COARSE, coarse), large) for coarse, _ in own | targeted)
+        if not large:
+            modes.update(((FINE, fine), False) for _, fine in own)
+            modes.update(((FINE, fine), True) for _, fine in targeted)
+        keys = sorted(modes)  # coarse buckets first: COARSE < FINE
         self.session.connection().exec_driver_sql(
-            "SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(%s, u.key)::text "
-            "ELSE pg_advisory_xact_lock_shared(%s, u.key)::text END "
-            "FROM unnest(CAST(%s AS integer[]), CAST(%s AS boolean[])) AS u(key, exclusive)",
-            (LOCK_NAMESPACE, LOCK_NAMESPACE, keys, [modes[k] for k in keys]))
+            "SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(u.space, u.key)::text "
+            "ELSE pg_advisory_xact_lock_shared(u.space, u.key)::text END "
+            "FROM unnest(CAST(%s AS integer[]), CAST(%s AS integer[]), CAST(%s AS boolean[])) "
+            "AS u(space, key, exclusive)",
+            ([space for space, _ in keys], [key for _, key in keys], [modes[k] for k in keys]))
 
     def _insert(self, rows: list[tuple]) -> dict[str, int]:
         """Insert the statements not stored yet; answer the seq of each one inserted, by statement id."""
