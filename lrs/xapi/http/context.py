@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -15,13 +16,16 @@ from flask import current_app, g, request
 
 from lrs.extensions import db
 from lrs.models import Credential
-from lrs.tenancy.credentials import authenticate
+from lrs.tenancy.credentials import hash_secret
+from lrs.xapi import bulk
 from lrs.xapi.errors import BadRequest, Forbidden, Unauthorized
 from lrs.xapi.versions import HEADER, V1, negotiate
 
 ALT_HEADERS = ("Authorization", HEADER, "Content-Type", "Content-Length", "If-Match", "If-None-Match")
 ALT_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 AUTH_CHALLENGE = {"WWW-Authenticate": 'Basic realm="xAPI"'}
+# What the handlers read of a credential (not when it was created or revoked).
+CREDENTIAL_COLUMNS = ("id", "tenant_id", "name", "key", "secret_hash", "scopes", "profile_mode")
 
 
 @dataclass
@@ -103,11 +107,32 @@ def authenticate_request(xreq: XapiRequest) -> Credential:
         raise Unauthorized("the Basic credentials are not valid base64", path="Authorization",
                            headers=AUTH_CHALLENGE) from exc
     key, sep, secret = decoded.partition(":")
-    credential = authenticate(db.session, current_app.config["SECRET_KEY"], key, secret) if sep else None
+    credential = _authenticate(key, secret) if sep else None
     if credential is None:
         raise Unauthorized("the key and secret do not match an active credential", path="Authorization",
                            headers=AUTH_CHALLENGE)
     return credential
+
+
+def _authenticate(key: str, secret: str) -> Credential | None:
+    """The active credential for key and secret, or None; the digest comparison is constant-time.
+
+    As ``lrs.tenancy.credentials.authenticate``, with the row read by one plain query into a detached
+    ``Credential``: every request does this, and the ORM's query and object loading cost several times
+    the lookup itself (a fifth of the server's time for a single statement).
+    """
+    secret_key = current_app.config["SECRET_KEY"]
+    rows = bulk.select_in(db.session, f"SELECT revoked, {', '.join(CREDENTIAL_COLUMNS)} FROM credentials "  # noqa: S608
+                          "WHERE key IN_VALUES", (), [key])
+    found, revoked = None, None
+    if rows:
+        revoked, *values = rows[0]
+        found = Credential(**dict(zip(CREDENTIAL_COLUMNS, values, strict=True)))
+    expected = found.secret_hash if found is not None else hash_secret("", secret_key)
+    matches = hmac.compare_digest(expected, hash_secret(secret, secret_key))
+    if found is None or not matches or revoked is not None:
+        return None
+    return found
 
 
 def require_scope(*accepted: str) -> Credential:
