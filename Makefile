@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser serve test lint clean bench bench-quick
+.PHONY: install browser serve test lint clean bench bench-quick soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ bench: $(STAMP)
 ## A few minutes: SQLite, queries at 100,000 statements, no progress engine or exports
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --database sqlite --statements 100000 --skip-progress --skip-exports
+
+## Ten minutes at a steady mixed load on SQLite, then on PostgreSQL (LRS_BENCH_POSTGRES_URL, default the local
+## server): the server's memory and p95 latency must stay flat and no request may fail. Both run; either failing
+## fails the target. Figures printed and in bench/results/soak-*.json
+SOAK_ARGS ?= --minutes 10
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --database sqlite $(SOAK_ARGS); status=$$?; \
+	$(BIN)/python -m bench.soak --database postgresql $(SOAK_ARGS) && exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check lrs plugins tests bench

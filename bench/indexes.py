@@ -32,7 +32,9 @@ def _postgresql(conn: sa.Connection) -> list[tuple[str, str]]:
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) AND NOT EXISTS "
         "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype = 'p')", (list(TABLES),))
         if name not in owned]
-    ddl = [(f'DROP INDEX "{name}"', definition) for name, definition in indexes]
+    # A partitioned table's index reads "ON ONLY" (the parent alone); built again without it, it is built on
+    # every partition too, as the migration made it.
+    ddl = [(f'DROP INDEX "{name}"', definition.replace(" ON ONLY ", " ON ")) for name, definition in indexes]
     ddl += [(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"',
              f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}') for name, table, definition in constraints]
     return ddl

@@ -10,7 +10,7 @@ from flask_cors import CORS
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from lrs import config
+from lrs import availability, config
 from lrs.extensions import db, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -26,7 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", availability.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["LRS_DB_CONNECT_TIMEOUT"]))
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from lrs import models  # noqa: F401  (the models register with the metadata)
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_lti(app)
     from lrs.web.oidc import register as register_oidc
     register_oidc(app)
+    availability.register(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("app created for %s", app.config["SQLALCHEMY_DATABASE_URI"])
     return app

@@ -42,7 +42,7 @@ def main() -> None:
 def init_app(app) -> None:
     """Register the commands on the app's CLI, so ``lrs`` and the test runner both see them."""
     for command in (serve, credentials, init, users, tokens, sources, people, goals, progress, worker, profiles,
-                    forwarders, keys, badges, reviews, certifications):
+                    forwarders, keys, badges, reviews, certifications, partitions):
         app.cli.add_command(command)
 
 
@@ -157,6 +157,7 @@ def init(as_json: bool) -> None:
     from lrs.models import Credential
 
     upgrade()
+    _ensure_partitions()
     if db.session.scalar(select(Credential.id).limit(1)) is not None:
         _emit({"created": False}, as_json, ["A credential exists already: see 'lrs credentials list'."])
         return
@@ -168,6 +169,52 @@ def init(as_json: bool) -> None:
         f"  key:      {issued.key}",
         f"  secret:   {issued.secret}",
     ])
+
+
+# -- statement partitions (PostgreSQL) ------------------------------------------------------------------------
+
+def _ensure_partitions(ahead: int | None = None) -> list[str]:
+    from lrs.xapi import partitions as parts
+
+    created = parts.ensure(db.session.connection(), parts.MONTHS_AHEAD if ahead is None else ahead)
+    db.session.commit()
+    return created
+
+
+@click.group("partitions")
+def partitions() -> None:
+    """PostgreSQL: the statement log's partitions, one per month of 'stored' (nothing to do on SQLite)."""
+
+
+@partitions.command("ensure")
+@click.option("--ahead", default=12, show_default=True, type=click.IntRange(0, 120), help="Months after this one.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def partitions_ensure(ahead: int, as_json: bool) -> None:
+    """Create the partitions of this month and the months ahead where missing."""
+    created = _ensure_partitions(ahead)
+    _emit({"created": created}, as_json, [f"created {name}" for name in created] or ["nothing to create"])
+
+
+@partitions.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def partitions_list(as_json: bool) -> None:
+    """The partitions with the range of 'stored' each holds and the planner's row estimate."""
+    from lrs.xapi import formats
+    from lrs.xapi.partitions import describe
+
+    found = describe(db.session.connection())
+
+    def moment(us: int | None) -> str | None:
+        return None if us is None else formats.format_timestamp(formats.from_micros(us))
+
+    rows = [{"name": p.name, "from": moment(p.lower_us), "to": moment(p.upper_us), "rows": p.rows} for p in found]
+    if not found:
+        _emit({"partitions": []}, as_json, ["the statement log is not partitioned (SQLite, or not migrated)"])
+        return
+    _emit({"partitions": rows}, as_json,
+          [f"{r['name']:<22} {r['from'] or 'default':<28} {r['to'] or '':<28} ~{r['rows']} rows" for r in rows])
 
 
 # -- users and API tokens -------------------------------------------------------------------------------------
@@ -479,17 +526,33 @@ def worker(once: bool, interval: float) -> None:
     the cursors safely."""
     import time
 
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     from lrs.forwarding.service import deliver_due
     from lrs.lti.grades import deliver_due_grades
     from lrs.progress.engine import ProgressEngine
     from lrs.reviews.sinks import run_due as run_due_sinks
 
+    ensured = 0.0
     while True:
-        applied = ProgressEngine(db.session).catch_up()
-        db.session.commit()
-        applied += deliver_due(db.session, current_app.config["SECRET_KEY"])
-        applied += run_due_sinks(db.session, current_app.config["SECRET_KEY"])
-        applied += deliver_due_grades(db.session, current_app.config["SECRET_KEY"])
+        try:
+            if time.monotonic() - ensured > 3600:  # months ahead of the statement log (PostgreSQL)
+                _ensure_partitions()
+                ensured = time.monotonic()
+            applied = ProgressEngine(db.session).catch_up()
+            db.session.commit()
+            applied += deliver_due(db.session, current_app.config["SECRET_KEY"])
+            applied += run_due_sinks(db.session, current_app.config["SECRET_KEY"])
+            applied += deliver_due_grades(db.session, current_app.config["SECRET_KEY"])
+        except (OperationalError, InterfaceError) as exc:
+            # The database is away: what this round did is rolled back (the cursors did not move), and the
+            # next round starts again once it is back.
+            db.session.rollback()
+            if once:
+                raise
+            click.echo(f"worker: the database is unavailable ({type(exc.orig).__name__}); retrying", err=True)
+            time.sleep(max(interval, 1.0))
+            continue
         if once and applied == 0:
             break
         if applied == 0:

@@ -48,5 +48,7 @@ def from_environment(instance_path: Path) -> dict:
         "LRS_KUDOS_PER_WEEK": int(env.get("LRS_KUDOS_PER_WEEK", "3")),
         # Pulse-check results appear from this many answers on; never below three.
         "LRS_PULSE_MIN_ANSWERS": max(3, int(env.get("LRS_PULSE_MIN_ANSWERS", "5"))),
+        # PostgreSQL: seconds to wait for a connection before answering 503 (the database is away).
+        "LRS_DB_CONNECT_TIMEOUT": int(env.get("LRS_DB_CONNECT_TIMEOUT", "5")),
         "LRS_PROGRESS_INLINE": env.get("LRS_PROGRESS_INLINE", "1").lower() not in ("0", "false", "no"),
     }

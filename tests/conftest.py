@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,23 @@ def _admin(base_url: str, *statements: str) -> None:
         for text in statements:
             conn.execute(sa.text(text))
     engine.dispose()
+
+
+@contextmanager
+def scratch_postgres(prefix: str, why: str) -> Iterator[str]:
+    """A fresh PostgreSQL database named for ``prefix``, this xdist worker and process, dropped on leaving.
+
+    Skips the test when LRS_TEST_POSTGRES_URL is not set (``why``: what is skipped).
+    """
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set: {why} skipped")
+    name = f"{prefix}_{_worker()}_{os.getpid()}"
+    _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -18,7 +18,7 @@ from lrs.models.progress import (
 )
 from lrs.models.sinks import ReviewDelivery, ReviewSink
 from lrs.models.sources import Source, SourceReject
-from lrs.models.statements import Activity, Attachment, Statement, StatementIndex
+from lrs.models.statements import Activity, Attachment, Statement, StatementId, StatementIndex
 from lrs.models.tenancy import Credential, Tenant
 
 __all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Badge", "Certification", "CertificationHolder",
@@ -27,5 +27,5 @@ __all__ = ["Activity", "ApiToken", "Attachment", "AuditEntry", "Badge", "Certifi
            "LtiMember", "LtiPlacement", "LtiPlatform", "PatternState", "Person", "Profile", "Pulse", "PulseAnswer",
            "PulseParticipation", "ReviewDelivery", "ReviewSink", "SeenActor",
            "ProfileVersion", "SigningKey", "Source", "SourceReject", "Statement",
-           "StatementIndex",
+           "StatementId", "StatementIndex",
            "StatementTemplateResult", "Team", "TeamMember", "TemplateStat", "Tenant", "User"]

@@ -24,7 +24,9 @@ class Statement(db.Model):
 
     __tablename__ = "statements"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "statement_id", name="uq_statements_tenant_id"),
+        # Unique through ``statement_ids``: on PostgreSQL this table is partitioned by ``stored_us``
+        # (migration 0017), and a partitioned table's unique keys must hold the partition key.
+        Index("ix_statements_tenant_statement", "tenant_id", "statement_id"),
         Index("ix_statements_tenant_seq", "tenant_id", "seq"),
         Index("ix_statements_tenant_stored", "tenant_id", "stored_us"),
         Index("ix_statements_tenant_ref", "tenant_id", "ref_target"),
@@ -47,6 +49,20 @@ class Statement(db.Model):
     payload: Mapped[str] = mapped_column(Text)
     # SHA-2 digests of the attachments whose data the LRS holds, space-separated.
     attachment_hashes: Mapped[str | None] = mapped_column(Text)
+
+
+class StatementId(db.Model):
+    """Every statement id a tenant has stored, once: what keeps ids unique (Data 2.4.1) across partitions.
+
+    A write inserts its ids here first; an id already present is skipped, and the statement already stored
+    under it is compared with the one sent (Communication 2.1.1, 2.1.2).
+    """
+
+    __tablename__ = "statement_ids"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
 class StatementIndex(db.Model):

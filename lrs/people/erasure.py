@@ -24,6 +24,7 @@ from lrs.models import (
     Person,
     SeenActor,
     Statement,
+    StatementId,
     StatementIndex,
     User,
 )
@@ -49,17 +50,20 @@ def erase_person(session: Session, person: Person, actor: str) -> dict:
     if hashes:
         candidates = select(StatementIndex.seq).where(
             StatementIndex.tenant_id == tenant_id, StatementIndex.kind == AGENT, StatementIndex.value_hash.in_(hashes))
-        doomed, held = [], set()
-        for seq, payload, hashes_held in session.execute(
-                select(Statement.seq, Statement.payload, Statement.attachment_hashes)
+        doomed, doomed_ids, held = [], [], set()
+        for seq, statement_id, payload, hashes_held in session.execute(
+                select(Statement.seq, Statement.statement_id, Statement.payload, Statement.attachment_hashes)
                 .where(Statement.seq.in_(candidates))):
             if _erasable(orjson.loads(payload), values):
                 doomed.append(seq)
+                doomed_ids.append(statement_id)
                 held.update((hashes_held or "").split())
         for start in range(0, len(doomed), 500):
             chunk = doomed[start:start + 500]
             session.execute(delete(StatementIndex).where(StatementIndex.seq.in_(chunk)))
             session.execute(delete(Statement).where(Statement.seq.in_(chunk)))
+            session.execute(delete(StatementId).where(StatementId.tenant_id == tenant_id,
+                                                      StatementId.statement_id.in_(doomed_ids[start:start + 500])))
         counts["statements"] = len(doomed)
         for sha2 in sorted(held):
             still = session.scalar(select(Statement.seq).where(

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lrs.models import Identity, SeenActor
-from lrs.xapi import formats
+from lrs.xapi import bulk, formats
 from lrs.xapi.statements import agent_filter_hash, ifi_value
-from lrs.xapi.store import dialect_insert
 
 
 def record_actors(session: Session, batch: list[tuple[int, dict, bool]]) -> None:
@@ -26,14 +25,15 @@ def record_actors(session: Session, batch: list[tuple[int, dict, bool]]) -> None
             key = (tenant_id, ifi_value(agent))
             counts[key] += 1
             latest[key] = (agent, formats.to_micros(moment) if moment else 0)
-    for (tenant_id, value) in sorted(counts):
+    rows = []
+    for (tenant_id, value) in sorted(counts):  # in key order, so concurrent consumers cannot deadlock
         agent, seen_us = latest[(tenant_id, value)]
-        values = {"agent": orjson.dumps(agent).decode(), "last_seen_us": seen_us}
-        session.execute(dialect_insert(session, SeenActor).values(
-            tenant_id=tenant_id, value=value, agent_hash=agent_filter_hash(agent),
-            statements=counts[(tenant_id, value)], **values).on_conflict_do_update(
-            index_elements=["tenant_id", "value"],
-            set_={**values, "statements": SeenActor.statements + counts[(tenant_id, value)]}))
+        rows.append((tenant_id, value, agent_filter_hash(agent), orjson.dumps(agent).decode(),
+                     counts[(tenant_id, value)], seen_us))
+    bulk.insert(session, "seen_actors", ("tenant_id", "value", "agent_hash", "agent", "statements", "last_seen_us"),
+                rows, conflict=("tenant_id", "value"),
+                update="agent = excluded.agent, last_seen_us = excluded.last_seen_us, "
+                       "statements = seen_actors.statements + excluded.statements")
 
 
 def unmatched(session: Session, tenant_id: int, limit: int = 200) -> list[dict]:

@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from functools import lru_cache
 
 import orjson
 from sqlalchemy import delete, select
@@ -35,7 +36,7 @@ from lrs.people.seen import record_actors
 from lrs.progress.cert_service import due_holders, evaluate
 from lrs.progress.cursor import CursorState
 from lrs.progress.rules import Evidence, Rule, achieved_at, evidence_of, fraction, matches, parse_rule, progress_value
-from lrs.xapi import formats
+from lrs.xapi import bulk, formats
 from lrs.xapi.statements import (
     REGISTRATION,
     agent_hashes,
@@ -49,6 +50,12 @@ from lrs.xapi.store import dialect_insert
 log = logging.getLogger(__name__)
 CURSOR = "progress"
 GRACE_US = 30_000_000
+
+
+@lru_cache(maxsize=65_536)
+def rule_of(text: str) -> Rule:
+    """A goal's rule parsed from its stored JSON; rules are immutable, so many goals share one parse."""
+    return parse_rule(orjson.loads(text))
 
 
 @dataclass(frozen=True)
@@ -234,7 +241,7 @@ class ProgressEngine:
             for goal_id, person_id, rule, starts_on in rows:
                 cached = self._rules.get(goal_id)
                 if cached is None:
-                    cached = GoalRule(goal_id, person_id, parse_rule(orjson.loads(rule)), _day_start_us(starts_on))
+                    cached = GoalRule(goal_id, person_id, rule_of(rule), _day_start_us(starts_on))
                     self._rules[goal_id] = cached
                 found.append(cached)
         return found
@@ -264,15 +271,17 @@ class ProgressEngine:
             rules[goal_id] = rule_text
             if holder_id is not None:
                 holders.add(holder_id)
-        for goal_id in sorted(goal_ids):
+        progress = []
+        for goal_id in sorted(goal_ids):  # in key order, so concurrent consumers cannot deadlock
             if goal_id not in rules:
                 continue
-            rule = parse_rule(orjson.loads(rules[goal_id]))
+            rule = rule_of(rules[goal_id])
             items = evidence.get(goal_id, [])
             value = progress_value(rule, items)
-            values = {"value": value, "fraction": fraction(rule, value), "achieved_us": achieved_at(rule, items)}
-            self.session.execute(dialect_insert(self.session, GoalProgress).values(goal_id=goal_id, **values)
-                                 .on_conflict_do_update(index_elements=["goal_id"], set_=values))
+            progress.append((goal_id, float(value), float(fraction(rule, value)), achieved_at(rule, items)))
+        bulk.insert(self.session, "goal_progress", ("goal_id", "value", "fraction", "achieved_us"), progress,
+                    conflict=("goal_id",), update="value = excluded.value, fraction = excluded.fraction, "
+                                                  "achieved_us = excluded.achieved_us")
         # Certifications whose requirements moved are evaluated again.
         evaluate(self.session, holders)
         lti_grades.on_progress(self.session, goal_ids)  # scores due to LMS gradebooks (LTI AGS)

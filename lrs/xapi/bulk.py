@@ -6,8 +6,10 @@ C), or with RETURNING as multi-row ``INSERT ... VALUES``; PostgreSQL takes them 
 of rows (``executemany`` would send a statement per row, and a long VALUES list costs the driver more to
 prepare than the server to run). Lookups by a list of values: ``IN (?, ...)`` on SQLite, ``= ANY(%b)``
 with one array (in binary) on PostgreSQL. Both go straight to the driver: on the write path the ORM's statement
-building costs several times the query itself. SQL is built from identifiers and text the caller gives,
-never from data; the values are always bound parameters.
+building costs several times the query itself, and the statements run on the session's own DBAPI
+connection (in its transaction) through a plain cursor, since even ``exec_driver_sql`` costs more per call
+than a small insert does. SQL is built from identifiers and text the caller gives, never from data; the
+values are always bound parameters.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from lrs.extensions import db
@@ -26,6 +29,33 @@ IN_CHUNK = 500  # values per IN (...) list on SQLite
 
 def _marker(session: Session) -> str:
     return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+
+
+def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool = True) -> list[tuple]:
+    """Run ``sql`` on a cursor of the session's DBAPI connection, inside the session's transaction.
+
+    A driver error comes out as SQLAlchemy's own (``OperationalError``, ``IntegrityError``...), as it would
+    from ``exec_driver_sql``, so that retries and the 503 for a database that is away see it; a connection
+    the error shows dead is invalidated, and the pool replaces it.
+    """
+    connection = session.connection()
+    raw = connection.connection.driver_connection  # type: ignore[union-attr]
+    dialect = connection.dialect
+    cursor = raw.cursor()
+    try:
+        (cursor.executemany if many else cursor.execute)(sql, params)
+        return [tuple(row) for row in cursor.fetchall()] if rows else []
+    except dialect.loaded_dbapi.Error as exc:
+        gone = dialect.is_disconnect(exc, raw, cursor)
+        if gone:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                  connection_invalidated=gone, dialect=dialect) from exc
+    finally:
+        try:
+            cursor.close()
+        except dialect.loaded_dbapi.Error:  # the connection is gone already
+            pass
 
 
 @lru_cache(maxsize=64)
@@ -41,35 +71,35 @@ def _array_casts(table: str, columns: tuple[str, ...]) -> str:
 
 
 def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple], *,
-           conflict: Sequence[str] | None = None, returning: Sequence[str] = ()) -> list[tuple]:
+           conflict: Sequence[str] | None = None, returning: Sequence[str] = (),
+           update: str | None = None) -> list[tuple]:
     """Insert ``rows`` into ``table`` within the session's transaction; answer the RETURNING rows.
 
-    ``conflict``: the columns of a unique key; rows that would duplicate one are skipped (DO NOTHING).
-    Rows come back in any order: match them on a key among ``returning``.
+    ``conflict``: the columns of a unique key; rows that would duplicate one are skipped (DO NOTHING), or
+    with ``update`` (the SET list of ``DO UPDATE``, where ``excluded`` names the row sent) change the row
+    stored. Rows with ``update`` must not share a key among themselves. Rows come back in any order: match
+    them on a key among ``returning``.
     """
     if not rows:
         return []
-    connection = session.connection()
     names = ", ".join(columns)
-    tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
+    action = f"DO UPDATE SET {update}" if update else "DO NOTHING"
+    tail = f" ON CONFLICT ({', '.join(conflict)}) {action}" if conflict else ""
     if returning:
         tail += f" RETURNING {', '.join(returning)}"
     if _marker(session) == "%s":
         sql = f"INSERT INTO {table} ({names}) SELECT * FROM {_array_casts(table, tuple(columns))}{tail}"  # noqa: S608
-        result = connection.exec_driver_sql(sql, tuple(list(values) for values in zip(*rows, strict=True)))
-        return [tuple(row) for row in result] if returning else []
+        return _run(session, sql, tuple(list(values) for values in zip(*rows, strict=True)), rows=bool(returning))
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (identifiers, not data)
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     if not returning:
-        connection.exec_driver_sql(head + one + tail, list(rows))
-        return []
+        return _run(session, head + one + tail, list(rows), many=True, rows=False)
     per_statement = max(1, MAX_PARAMS // len(columns))
     found: list[tuple] = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
         params = tuple(value for row in chunk for value in row)
-        found.extend(tuple(row) for row in connection.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail,
-                                                                      params))
+        found.extend(_run(session, head + ", ".join([one] * len(chunk)) + tail, params))
     return found
 
 
@@ -84,14 +114,20 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence) ->
     """
     if not values:
         return []
-    connection = session.connection()
     values = list(values)
     if _marker(session) == "%s":
-        text = sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)")
-        return [tuple(row) for row in connection.exec_driver_sql(text, (*params, values))]
+        return _run(session, sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)"), (*params, values))
     found: list[tuple] = []
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]
-        text = sql.replace("IN_VALUES", "IN (" + ", ".join(["?"] * len(chunk)) + ")")
-        found.extend(tuple(row) for row in connection.exec_driver_sql(text, (*params, *chunk)))
+        found.extend(_run(session, sql.replace("IN_VALUES", "IN (" + ", ".join(["?"] * len(chunk)) + ")"),
+                          (*params, *chunk)))
     return found
+
+
+def fetch_one(session: Session, sql: str, params: Sequence) -> tuple | None:
+    """The first row of ``sql`` (``?`` marks the ``params``) straight from the driver, or None."""
+    if _marker(session) == "%s":
+        sql = sql.replace("?", "%s")
+    found = _run(session, sql, tuple(params))
+    return found[0] if found else None

@@ -58,8 +58,3 @@ class PayloadTooLarge(XAPIError):
 class PreconditionRequired(XAPIError):
     status = 428
     error = "precondition_required"
-
-
-class Unavailable(XAPIError):
-    status = 503
-    error = "unavailable"

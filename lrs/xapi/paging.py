@@ -40,7 +40,7 @@ from lrs.xapi.statements import (
 )
 
 Filter = tuple[tuple[int, ...], int]  # the kinds a value may be indexed under, and the value's hash
-COLUMNS = (Statement.seq, Statement.payload, Statement.attachment_hashes)
+COLUMNS = (Statement.seq, Statement.payload, Statement.attachment_hashes, Statement.stored_us)
 SMALL_WINDOW = 5000  # statements: up to this many in a since/until window, the window drives the page
 
 
@@ -102,7 +102,7 @@ def window_count(tenant_id: int, q: StatementQuery) -> Select | None:
 
 def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: int | None,
                 rows: int, *, small_window: bool = False) -> Select:
-    """The statement answering ``rows`` rows of (seq, payload, attachment_hashes), in page order.
+    """The statement answering ``rows`` rows of (seq, payload, attachment_hashes, stored_us), in page order.
 
     ``small_window``: the since/until window holds fewer than SMALL_WINDOW statements (``window_count``).
     """
@@ -131,5 +131,5 @@ def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: in
         return walks[0]
     # Each walk is a page long at most; a statement indexed under both kinds comes once (UNION).
     merged = union(*(select(walk.subquery()) for walk in walks)).subquery()
-    return (select(merged.c.seq, merged.c.payload, merged.c.attachment_hashes)
+    return (select(merged.c.seq, merged.c.payload, merged.c.attachment_hashes, merged.c.stored_us)
             .order_by(merged.c.seq.asc() if q.ascending else merged.c.seq.desc()).limit(rows))

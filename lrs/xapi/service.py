@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from lrs.profiles.service import check_batch, record_batch
 from lrs.xapi import signature
 from lrs.xapi.batch import build
-from lrs.xapi.errors import BadRequest, Unavailable, XAPIError
+from lrs.xapi.errors import BadRequest, XAPIError
 from lrs.xapi.multipart import HASH_HEADER
 from lrs.xapi.statements import now, prepare
 from lrs.xapi.store import StatementStore
@@ -26,7 +28,8 @@ from lrs.xapi.versions import V1
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 4
-_SQLITE_WRITERS: dict[str, threading.RLock] = {}  # by database URL
+_SQLITE_WRITERS: dict[tuple[int, str], _SqliteWriter] = {}  # by process and database URL
+_GUARD = threading.Lock()
 Parts = dict[str, tuple[str, bytes]]  # attachment data by lower-case SHA-2: (content type, bytes)
 
 
@@ -48,19 +51,53 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, IntegrityError) or "database is locked" in str(exc.orig)
 
 
+class _SqliteWriter:
+    """The one writer of a SQLite database among this process's threads and across processes.
+
+    Threads queue on a lock, and the thread holding it takes an exclusive ``flock`` on a file beside the
+    database, which orders the processes (``lrs serve`` runs several). Both wait in the kernel and wake the
+    moment the holder lets go, where SQLite's own busy handler would poll in sleeps of up to 100 ms and
+    leave the database idle meanwhile. Re-entrant within a thread.
+    """
+
+    def __init__(self, database: str | None):
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.fd: int | None = None
+        if database and database != ":memory:":
+            self.fd = os.open(f"{database}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        self.depth += 1
+        if self.depth == 1 and self.fd is not None:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.depth -= 1
+                self.lock.release()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.lock.release()
+
+
 @contextmanager
 def one_writer(session: Session) -> Iterator[None]:
-    """SQLite: one thread of this process writes statements at a time; PostgreSQL: no limit.
-
-    SQLite admits one writer at a time. Threads that asked it at once would wait in its busy handler,
-    which sleeps in steps of up to 100 ms and so leaves the database idle while they sleep; queued on a
-    lock here, the next one starts the moment the previous one commits.
-    """
+    """SQLite: one thread of one process writes statements at a time (``_SqliteWriter``); PostgreSQL: no limit."""
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         yield
         return
-    with _SQLITE_WRITERS.setdefault(str(bind.url), threading.RLock()):
+    key = (os.getpid(), str(bind.url))  # a process forked from another opens its own lock file description
+    with _GUARD:
+        writer = _SQLITE_WRITERS.get(key)
+        if writer is None:
+            writer = _SQLITE_WRITERS[key] = _SqliteWriter(bind.url.database)
+    with writer:
         yield
 
 
@@ -74,10 +111,7 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
         except (IntegrityError, OperationalError, DBAPIError) as exc:
             session.rollback()
             if not _retryable(exc) or attempt == RETRIES - 1:
-                if isinstance(exc, OperationalError):
-                    raise Unavailable("the database is unavailable; try again shortly",
-                                      headers={"Retry-After": "2"}) from exc
-                raise
+                raise  # a database that is away: lrs.availability answers 503, lrs worker waits
             log.info("retrying a write after %s", type(exc.orig).__name__)
             time.sleep(0.01 * (attempt + 1))
         except BaseException:

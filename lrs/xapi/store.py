@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -47,8 +47,27 @@ class WriteResult:
 
 @dataclass
 class Page:
-    statements: list[tuple[int, dict, str | None]]  # (seq, statement, attachment hashes)
+    """A page of statements as stored: JSON text, parsed only by what needs more than the exact form."""
+
+    rows: list[tuple[int, str, str | None, int]]  # (seq, the statement's JSON, attachment hashes, stored_us)
     more: StatementQuery | None
+
+    @property
+    def statements(self) -> list[dict]:
+        return [orjson.loads(payload) for _, payload, _, _ in self.rows]
+
+    @property
+    def exact(self) -> list[orjson.Fragment]:
+        """The statements in the exact format, ready to embed in a JSON answer without parsing them."""
+        return [orjson.Fragment(payload) for _, payload, _, _ in self.rows]
+
+    @property
+    def attachment_hashes(self) -> list[str]:
+        return [h for _, _, held, _ in self.rows if held for h in held.split()]
+
+    @property
+    def newest_stored_us(self) -> int | None:
+        return max((stored for _, _, _, stored in self.rows), default=None)
 
 
 def dialect_insert(session: Session, model):
@@ -93,7 +112,7 @@ class StatementStore:
         """
         statements = batch.statements
         self._lock_references(statements)
-        seq_of = self._insert(list(batch.rows.values()))
+        seq_of = self._insert(batch.rows)
         self._check_skipped([s for s in statements if s["id"] not in seq_of], batch.position)
         fresh = [s for s in statements if s["id"] in seq_of]
         if fresh:
@@ -139,11 +158,18 @@ class StatementStore:
             "AS u(space, key, exclusive)",
             ([space for space, _ in keys], [key for _, key in keys], [modes[k] for k in keys]))
 
-    def _insert(self, rows: list[tuple]) -> dict[str, int]:
-        """Insert the statements not stored yet; answer the seq of each one inserted, by statement id."""
+    def _insert(self, rows: dict[str, tuple]) -> dict[str, int]:
+        """Insert the statements not stored yet; answer the seq of each one inserted, by statement id.
+
+        The ids go first into ``statement_ids``, whose key skips those already stored (a concurrent writer
+        of the same id waits there until the other commits); the rows of the others follow.
+        """
+        fresh = {sid for (sid,) in bulk.insert(
+            self.session, "statement_ids", ("tenant_id", "statement_id"), [(self.tenant_id, sid) for sid in rows],
+            conflict=("tenant_id", "statement_id"), returning=("statement_id",))}
         # Rows come back in any order, so they are matched by statement id.
-        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS, rows,
-                               conflict=("tenant_id", "statement_id"), returning=("seq", "statement_id"))
+        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS,
+                               [row for sid, row in rows.items() if sid in fresh], returning=("seq", "statement_id"))
         return {sid: seq for seq, sid in returned}
 
     def _check_skipped(self, skipped: list[dict], position: dict[str, int]) -> None:
@@ -157,6 +183,9 @@ class StatementStore:
                     Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
             stored.update((sid, orjson.loads(payload)) for sid, payload in rows)
         for statement in sorted(skipped, key=lambda s: position[s["id"]]):
+            if statement["id"] not in stored:  # erased while this write waited for its id
+                raise Conflict(f"statement {statement['id']} is being erased; send it again",
+                               path=f"$[{position[statement['id']]}]")
             if not same_statement(stored[statement["id"]], statement):
                 raise Conflict(f"statement {statement['id']} is already stored with different content",
                                path=f"$[{position[statement['id']]}]")
@@ -165,13 +194,19 @@ class StatementStore:
         """Stored statements the batch targets outside itself: whether each is voiding, and its index keys."""
         in_batch = {s["id"] for s in fresh}
         wanted = {t for t in map(statement_ref_target, fresh) if t is not None and t not in in_batch}
-        found: dict[str, tuple[bool, Keys]] = {}
-        rows = bulk.select_in(
-            self.session, "SELECT s.statement_id, s.is_voiding, i.kind, i.value_hash FROM statements s "
-            "JOIN statement_index i ON i.seq = s.seq WHERE s.tenant_id = ? AND s.statement_id IN_VALUES",
-            (self.tenant_id,), sorted(wanted))
-        for sid, voiding, kind, value in rows:
-            found.setdefault(sid, (bool(voiding), set()))[1].add((kind, value))
+        # Two lookups by key, not a join: a join's plan rests on the tables' statistics, and with stale ones
+        # PostgreSQL would scan the whole index table for a handful of targets.
+        stored = bulk.select_in(
+            self.session, "SELECT seq, statement_id, is_voiding FROM statements WHERE tenant_id = ? "
+            "AND statement_id IN_VALUES", (self.tenant_id,), sorted(wanted))
+        found: dict[str, tuple[bool, Keys]] = {sid: (bool(voiding), set()) for _, sid, voiding in stored}
+        id_of = {seq: sid for seq, sid, _ in stored}
+        # By seq alone (the key's first column; the seqs are this tenant's): with the tenant too, SQLite would
+        # walk the tenant's whole (tenant, value, kind, seq) index instead.
+        for seq, kind, value in bulk.select_in(
+                self.session, "SELECT seq, kind, value_hash FROM statement_index WHERE seq IN_VALUES", (),
+                sorted(id_of)):
+            found[id_of[seq]][1].add((kind, value))
         return found
 
     def _check_voiding(self, fresh: list[dict], targets: dict[str, tuple[bool, Keys]],
@@ -322,8 +357,16 @@ class StatementStore:
         return orjson.loads(row.payload), row.attachment_hashes
 
     def max_seq(self) -> int:
-        newest = func.coalesce(func.max(Statement.seq), 0)
-        return self.session.scalar(select(newest).where(Statement.tenant_id == self.tenant_id)) or 0
+        """The newest seq the log has handed out, to any tenant: no statement stored so far has a greater one.
+
+        Read from the sequence itself, not from the table: on partitioned PostgreSQL a max() over the table is
+        planned across every partition, which costs more than the page it bounds.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            sql = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM statements_seq_seq"
+        else:
+            sql = "SELECT seq FROM sqlite_sequence WHERE name = 'statements'"
+        return self.session.connection().exec_driver_sql(sql).scalar() or 0
 
     def query(self, q: StatementQuery, page_size: int, credential_id: int | None = None) -> Page:
         """A page of the statements matching ``q``, newest first unless ``ascending`` (C 2.1.3).
@@ -346,7 +389,7 @@ class StatementStore:
         if len(rows) > limit:
             rows = rows[:limit]
             more = q.next_page(rows[-1].seq, bound)
-        return Page([(r.seq, orjson.loads(r.payload), r.attachment_hashes) for r in rows], more)
+        return Page([(r.seq, r.payload, r.attachment_hashes, r.stored_us) for r in rows], more)
 
     def attachments(self, hashes: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         wanted = sorted(set(hashes))

@@ -62,7 +62,7 @@ def test_impact_view_side_by_side_with_csv(app, client, xapi):
     assert [m["month"] for m in view["months"]] == ["2026-02", "2026-03", "2026-04"]
     assert "not show that one caused the other" in view["caveat"]
     text = admin.get(f"/teams/{team_id}/impact?from=2026-02-01&to=2026-04-30&format=csv").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
     assert rows[1]["review_turnaround_hours"] == "6.0"
     assert admin.get(f"/teams/{team_id}/impact?from=2026-05-01&to=2026-04-01").status_code == 400
     assert make_user_client(app, client, "learner").get(f"/teams/{team_id}/impact").status_code == 403

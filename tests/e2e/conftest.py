@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy.engine import make_url
 
-from tests.conftest import POSTGRES_ENV, _admin, _worker
+from tests.conftest import scratch_postgres
 
 READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
@@ -67,15 +66,8 @@ def e2e_database_url(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'lrs.sqlite3'}"
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL end-to-end tests skipped")
-    name = f"lrs_e2e_{_worker()}_{os.getpid()}"
-    _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres("lrs_e2e", "PostgreSQL end-to-end tests") as url:
+        yield url
 
 
 def _run(env: dict[str, str], cwd: Path, *args: str) -> str:

@@ -8,7 +8,7 @@ import json
 import orjson
 
 from lrs.extensions import db
-from lrs.models import AuditEntry, Identity
+from lrs.models import AuditEntry, Identity, StatementId
 from tests.conftest import statement
 from tests.progress.test_engine import count_rule, done, progress_of, setup_people
 
@@ -44,6 +44,10 @@ def test_erasure_removes_the_person_and_leaves_others_exactly(app, client, xapi,
         entry = db.session.query(AuditEntry).one()
         assert entry.action == "person.erased"
         assert "ada" not in entry.detail.lower() and "E2" not in entry.detail
+        assert db.session.query(StatementId).filter_by(statement_id=ada).count() == 0
+    # The erased statement's id is free again (statement_ids keeps ids unique: Data 2.4.1).
+    assert xapi.put(done("ada@example.com", "http://x.example/c1"), ada).status_code == 204
+    assert xapi.fetch(ada)["id"] == ada
 
 
 def test_erasure_over_the_api_is_for_admins(app, client):

@@ -127,7 +127,8 @@ def micro_learning(kind: str) -> dict:
         )
     if kind in ("mentored", "was-mentored"):
         session = {"id": "https://learn.example.org/mentoring/5", "objectType": "Activity",
-                   "definition": {"type": f"{ML}/activity-types/mentoring-session", "name": {"en": "Code review habits"}}}
+                   "definition": {"type": f"{ML}/activity-types/mentoring-session",
+                                  "name": {"en": "Code review habits"}}}
         partner = {"objectType": "Agent", "mbox": "mailto:grace@example.org"}
         return _statement(f"{ML}/verbs/{kind}", session, profile=ML,
                           context={"extensions": {f"{ML}/extensions/mentoring-partner": partner}},

@@ -60,3 +60,14 @@ def test_select_in_finds_every_value_across_chunks(app, tenant_id, monkeypatch):
     assert len(_stored(tenant_id)) == 10
     assert bulk.select_in(db.session, "SELECT activity_id FROM activities WHERE tenant_id = ? AND "
                           "activity_id IN_VALUES", (tenant_id,), []) == []
+
+
+def test_a_driver_error_comes_out_as_sqlalchemys(app, tenant_id):
+    """The write path's retries (a race on a unique key) and the 503 for a database that is away catch
+    SQLAlchemy's exceptions: the bulk statements, which run on the DBAPI cursor, raise those too."""
+    from sqlalchemy.exc import IntegrityError
+
+    bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, [1]))
+    with pytest.raises(IntegrityError):
+        bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, [1]))
+    db.session.rollback()

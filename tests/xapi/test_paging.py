@@ -123,3 +123,31 @@ def test_the_window_count_stops_at_the_small_window_size(app, xapi, log, monkeyp
         assert db.session.scalar(window_count(tenant, StatementQuery(since_us=0))) == 5
         assert db.session.scalar(window_count(tenant, StatementQuery(until_us=0))) == 0
         assert window_count(tenant, StatementQuery()) is None
+
+
+def test_the_write_path_looks_up_by_more_than_the_tenant(app, xapi, monkeypatch):
+    """Every lookup a write makes (targets, referrers, definitions) searches an index by its key, not by
+    the tenant alone: a search on the tenant walks every statement it has, and writes would slow down as
+    the store grows."""
+    from lrs.xapi import bulk
+
+    target = xapi.store(statement())
+    lookups: list[tuple[str, tuple]] = []
+    select_in = bulk.select_in
+
+    def recording(session, sql, params, values):
+        lookups.append((sql.replace("IN_VALUES", "IN (" + ", ".join("?" * len(values)) + ")"),
+                        (*params, *values)))
+        return select_in(session, sql, params, values)
+
+    monkeypatch.setattr(bulk, "select_in", recording)
+    xapi.store(statement(object={"objectType": "StatementRef", "id": target}))
+    assert any("statement_index" in sql for sql, _ in lookups)  # the target's index keys were looked up
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("query plans are checked on SQLite")
+        for sql, params in lookups:
+            rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(row[3] for row in rows)
+            assert "(tenant_id=?)" not in plan, (sql, plan)
+            assert "SCAN " not in plan, (sql, plan)

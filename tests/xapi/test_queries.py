@@ -6,9 +6,9 @@ Sections cited are of xAPI 1.0.3 Communication (C) and Data (D), and of the 2.0 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 import time
 import uuid
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 

@@ -2,20 +2,21 @@
 
 Dates and datetimes are Excel dates (UTC, since Excel has no time zones), numbers are numbers, progress is a
 fraction shown as a percentage; each sheet has a bold, frozen, filterable header row and sized columns.
-Written in openpyxl's write-only mode, so thousands of people stay fast and small in memory.
+Written with XlsxWriter, which writes the XML itself rather than through a cell object per value, so thousands of
+people stay fast; openpyxl reads the workbooks back in the tests.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from lrs.reviews.data import PersonReview, ReviewExport
 from lrs.reviews.formats.values import (
@@ -28,12 +29,21 @@ from lrs.reviews.formats.values import (
     xml_safe,
 )
 
-# Number formats set on a column's cells; numbers, dates and datetimes keep openpyxl's own ("General",
-# "yyyy-mm-dd", "yyyy-mm-dd h:mm:ss"), which cost no cell of our own per value.
-FORMATS = {"percent": "0.0%", "hours": "0.00"}
+# Number formats: percent and hours by column, date and datetime by value; "int" and "number" keep "General".
+FORMATS = {"percent": "0.0%", "hours": "0.00", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd h:mm:ss"}
+HEADER_STYLE = {"bold": True, "font_color": "#FFFFFF", "pattern": 1, "bg_color": "#305496", "valign": "vcenter"}
 WIDTHS = {"int": 9, "number": 11, "percent": 11, "hours": 10, "date": 12, "datetime": 17}
 EXCEL_CELL_LIMIT = 32_767
 _WIDTH_SAMPLE = 500  # rows looked at to size a text column
+# Pixels per character of column width (the widest digit of Calibri 11, the default font): a width set in
+# pixels as characters * 7 is stored as exactly that many characters, as Excel itself stores it.
+_DIGIT_PIXELS = 7
+# in_memory: no temporary files. XlsxWriter's constant_memory mode (which in_memory turns off) streams rows to
+# temporary files with inline strings: less memory but measured 20% slower here, and the rows are in memory anyway.
+# Strings are written with write_string, never read as formulas, links or numbers; NaN and infinities become
+# Excel's error values rather than an invalid file.
+_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "nan_inf_to_errors": True}
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ def _rows(export: ReviewExport) -> dict[str, list[list[Any]]]:
     return rows
 
 
-def _width(column: Column, index: int, rows: list[list[Any]]) -> float:
+def _width(column: Column, index: int, rows: list[list[Any]]) -> int:
     if column.kind != "text":
         return max(WIDTHS[column.kind], len(column.header) + 3)
     longest = max((len(row[index]) for row in rows[:_WIDTH_SAMPLE]
@@ -120,71 +130,83 @@ def _width(column: Column, index: int, rows: list[list[Any]]) -> float:
     return min(60, max(8, longest + 2, len(column.header) + 3))
 
 
-class _Sheet:
-    """A write-only worksheet that turns plain values into typed cells for its columns."""
-
-    def __init__(self, workbook: Workbook, title: str, columns: list[Column], rows: list[list[Any]]):
-        self.ws = workbook.create_sheet(title)
-        self.converters = [self._converter(column) for column in columns]
-        for index, column in enumerate(columns):
-            self.ws.column_dimensions[get_column_letter(index + 1)].width = _width(column, index, rows)
-        self.ws.freeze_panes = "A2"
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
-        self.ws.append([self._header(column.header) for column in columns])
-
-    def _header(self, text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=text)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="305496")
-        cell.alignment = Alignment(vertical="center")
-        return cell
-
-    def _text(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = shorten(xml_safe(value), EXCEL_CELL_LIMIT)
-        if not value.startswith("="):
-            return value
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.data_type = "s"  # text that starts with "=" is text here, never a formula
-        return cell
-
-    def _converter(self, column: Column) -> Callable[[Any], Any]:
-        if column.kind == "text":
-            return self._text
-        number_format = FORMATS.get(column.kind)
-        if number_format is None:
-            return _same
-
-        def typed(value: Any) -> Any:
-            if value is None:
-                return None
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell.number_format = number_format
-            return cell
-
-        return typed
-
-    def write(self, rows: Iterable[list[Any]]) -> None:
-        converters = list(enumerate(self.converters))
-        append = self.ws.append
-        for row in rows:
-            append([convert(row[i]) for i, convert in converters if i < len(row)])
+Writer = Callable[[int, int, Any], Any]
 
 
-def _same(value: Any) -> Any:
-    return value
+def _writers(ws: Worksheet, columns: list[Column], formats: dict[str, Format]) -> list[Writer]:
+    """A function per column that writes one value as a typed cell (None writes no cell).
+
+    A date or datetime shows as one whatever its column; any other value takes its column's number format.
+    """
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    date_format, datetime_format = formats["date"], formats["datetime"]
+
+    def text(row: int, col: int, value: Any) -> None:
+        if type(value) is str:
+            # write_string: text that starts with "=" is text here, never a formula.
+            write_string(row, col, shorten(xml_safe(value), EXCEL_CELL_LIMIT))
+        elif value is not None:
+            other(row, col, value)
+
+    def other(row: int, col: int, value: Any, cell_format: Format | None = None) -> None:
+        if isinstance(value, str):
+            write_string(row, col, shorten(xml_safe(str.__str__(value)), EXCEL_CELL_LIMIT))  # a str subclass
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, cell_format)
+        elif isinstance(value, date):
+            write_datetime(row, col, value, datetime_format if isinstance(value, datetime) else date_format)
+        elif value is not None:
+            write_number(row, col, value, cell_format)
+
+    def typed(kind: str) -> Writer:
+        cell_format = formats.get(kind)
+
+        def write(row: int, col: int, value: Any) -> None:
+            kind_of_value = type(value)
+            if kind_of_value is int or kind_of_value is float:
+                write_number(row, col, value, cell_format)
+            elif kind_of_value is datetime:
+                write_datetime(row, col, value, datetime_format)
+            elif kind_of_value is date:
+                write_datetime(row, col, value, date_format)
+            elif value is not None:
+                other(row, col, value, cell_format)
+
+        return write
+
+    return [text if column.kind == "text" else typed(column.kind) for column in columns]
+
+
+def _sheet(workbook: Workbook, title: str, columns: list[Column], rows: list[list[Any]],
+           formats: dict[str, Format]) -> None:
+    """One worksheet: its header row, sizes, frozen pane and filter, then its rows in order."""
+    ws = workbook.add_worksheet(title)
+    for index, column in enumerate(columns):
+        ws.set_column_pixels(index, index, _width(column, index, rows) * _DIGIT_PIXELS)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    for index, column in enumerate(columns):
+        ws.write_string(0, index, column.header, formats["header"])
+    writers = _writers(ws, columns, formats)
+    indexes = range(len(columns))
+    for number, row in enumerate(rows, start=1):
+        # A row shorter than the columns (a person with no objectives) leaves its last cells empty.
+        for index, write, value in zip(indexes, writers, row, strict=False):
+            write(number, index, value)
 
 
 def to_xlsx(export: ReviewExport) -> bytes:
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = f"Review export: {export.scope}"
-    workbook.properties.subject = (f"Period {iso_date(export.period_from) or 'open'} to "
-                                   f"{iso_date(export.period_to) or 'open'}")
-    workbook.properties.creator = "LRS"
-    workbook.properties.created = naive_utc(export.generated_at)
-    for title, rows in _rows(export).items():
-        _Sheet(workbook, title, SHEETS[title], rows).write(rows)
     out = io.BytesIO()
-    workbook.save(out)
+    workbook = Workbook(out, _OPTIONS)
+    workbook.set_properties({
+        "title": f"Review export: {export.scope}",
+        "subject": f"Period {iso_date(export.period_from) or 'open'} to {iso_date(export.period_to) or 'open'}",
+        "author": "LRS",
+        "created": naive_utc(export.generated_at),
+    })
+    formats = {kind: workbook.add_format({"num_format": pattern}) for kind, pattern in FORMATS.items()}
+    formats["header"] = workbook.add_format(HEADER_STYLE)
+    for title, rows in _rows(export).items():
+        _sheet(workbook, title, SHEETS[title], rows, formats)
+    workbook.close()
     return out.getvalue()

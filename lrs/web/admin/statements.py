@@ -64,7 +64,7 @@ def statements():
         query = StatementQuery.from_token(token) if token else parse_query(
             _params(values), V1, current_app.config["LRS_STATEMENT_PAGE_MAX"])
         page_ = store.query(query, PAGE)
-        found = [statement for _, statement, _ in page_.statements]
+        found = page_.statements
         more = page_.more.token() if page_.more is not None else None
     except BadRequest as exc:
         error = {"path": exc.path or "query", "detail": exc.detail}

@@ -26,7 +26,7 @@ from lrs.xapi.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from lrs.xapi.http import bp, finish, http_date, json_response
 from lrs.xapi.http.context import XapiRequest, current, require_scope
 from lrs.xapi.query import check_param_names, parse_agent
-from lrs.xapi.service import in_transaction
+from lrs.xapi.service import in_transaction, one_writer
 from lrs.xapi.statements import ifi_value, now
 from lrs.xapi.versions import V2
 
@@ -99,10 +99,15 @@ def _no_content() -> Response:
 
 
 def _commit(work) -> None:
-    """Run a read-check-write in a transaction; read again when a concurrent write got in between."""
+    """Run a read-check-write in a transaction; read again when a concurrent write got in between.
+
+    On SQLite the whole read-check-write runs as the database's one writer (``one_writer``), so concurrent
+    merges from several server processes queue instead of each finding the document changed under it.
+    """
     for _ in range(STALE_RETRIES):
         try:
-            in_transaction(db.session, work)
+            with one_writer(db.session):
+                in_transaction(db.session, work)
             return
         except StaleDocument:
             continue

@@ -149,15 +149,16 @@ def get_statements(xreq: XapiRequest) -> Response:
     else:
         query = parse_query(params, xreq.version, current_app.config["LRS_STATEMENT_PAGE_MAX"])
     page = store.query(query, current_app.config["LRS_STATEMENT_PAGE_SIZE"], _mine(credential))
-    statements = [s for _, s, _ in page.statements]
+    # The exact format is the statements as stored: their JSON goes out as it is, unparsed.
+    rendered = page.exact if query.format == "exact" else _render(store, page.statements, query.format,
+                                                                   xreq.header("Accept-Language"))
     result = {
-        "statements": _render(store, statements, query.format, xreq.header("Accept-Language")),
+        "statements": rendered,
         "more": f"{request.script_root}/xapi/statements?more={page.more.token()}" if page.more else "",
     }
-    hashes = [h for _, _, held in page.statements if held for h in held.split()]
-    response = _respond(store, result, hashes, query.attachments)
-    if statements:
-        response.headers["Last-Modified"] = _http_date(max(s["stored"] for s in statements))
+    response = _respond(store, result, page.attachment_hashes, query.attachments)
+    if page.newest_stored_us is not None:
+        response.headers["Last-Modified"] = http_date(formats.from_micros(page.newest_stored_us))
     return response
 
 
