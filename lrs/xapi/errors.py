@@ -58,3 +58,11 @@ class PayloadTooLarge(XAPIError):
 class PreconditionRequired(XAPIError):
     status = 428
     error = "precondition_required"
+
+
+class Unavailable(XAPIError):
+    status = 503
+    error = "unavailable"
+
+    def __init__(self, detail: str, path: str | None = None, *, retry_after: int = 1):
+        super().__init__(detail, path, headers={"Retry-After": str(retry_after)})

@@ -12,8 +12,13 @@ A ``since``/``until`` window is a range of the (tenant, stored) index, not of ``
 ``seq`` only roughly (it is set before a write, and writes overlap). A window of a few thousand statements
 or fewer (counted first, up to ``SMALL_WINDOW``) therefore drives the page itself: its statements are read
 from that index and sorted, with every filter checked per statement. A larger window is left to the walk
-above, which reaches a page of it soon when it is recent (the usual ``since``); a large window far in the
-past (an old ``until``) costs that walk the statements stored after it. SQLite plans without knowing how
+above, bounded in ``seq`` by the window's edges (``seq_floor``, ``seq_ceiling``), so that it neither starts
+at the beginning of the log (an ascending page after ``since``) nor runs past the window's end looking for
+more matches. ``stored`` and ``seq`` are close enough for that: the store gives a statement its seq within
+STORED_LAG of its ``stored`` stamp, or stamps it again (``lrs.xapi.store``). So a statement stored at or
+before ``since`` − STORED_LAG took its seq before any statement stored after ``since`` did, and its seq is
+a floor for the window; symmetrically, one stored after ``until`` + STORED_LAG gives a ceiling. Finding
+either is one probe of the (tenant, stored) index. SQLite plans without knowing how
 many rows a range holds, and would walk the log in ``seq`` order even for a small window: a window page
 therefore orders and bounds ``seq + 0``, an expression no index offers, which leaves (tenant, stored) the
 best index to SQLite; PostgreSQL's statistics lead it to the same plan. Plain SQLAlchemy Core: the same
@@ -42,6 +47,7 @@ from lrs.xapi.statements import (
 Filter = tuple[tuple[int, ...], int]  # the kinds a value may be indexed under, and the value's hash
 COLUMNS = (Statement.seq, Statement.payload, Statement.attachment_hashes, Statement.stored_us)
 SMALL_WINDOW = 5000  # statements: up to this many in a since/until window, the window drives the page
+STORED_LAG_US = 10_000_000  # a statement takes its seq within this long of its stored stamp (lrs.xapi.store)
 
 
 def filters(q: StatementQuery) -> list[Filter]:
@@ -59,9 +65,11 @@ def filters(q: StatementQuery) -> list[Filter]:
     return wanted
 
 
-def _seq_range(column, q: StatementQuery, bound: int) -> list[ColumnElement[bool]]:
-    """The page's place in the log: at most ``bound``, and past the previous page's last statement."""
+def _seq_range(column, q: StatementQuery, bound: int, floor: int | None) -> list[ColumnElement[bool]]:
+    """The page's place in the log: above ``floor``, at most ``bound``, and past the previous page's last one."""
     conditions = [column <= bound]
+    if floor is not None:
+        conditions.append(column > floor)
     if q.after_seq is not None:
         conditions.append(column > q.after_seq if q.ascending else column < q.after_seq)
     return conditions
@@ -100,22 +108,41 @@ def window_count(tenant_id: int, q: StatementQuery) -> Select | None:
     return select(func.count()).select_from(window)
 
 
+def seq_floor(tenant_id: int, since_us: int) -> Select:
+    """The seq of a statement stored before every statement stored after ``since_us`` (none: no floor).
+
+    The newest statement stored at or before ``since_us`` − STORED_LAG_US took its seq no later than
+    ``since_us`` by the clock, and every statement stored after ``since_us`` took its seq after that.
+    """
+    return (select(Statement.seq).where(Statement.tenant_id == tenant_id,
+                                        Statement.stored_us <= since_us - STORED_LAG_US)
+            .order_by(Statement.stored_us.desc()).limit(1))
+
+
+def seq_ceiling(tenant_id: int, until_us: int) -> Select:
+    """The seq of a statement stored after every statement stored at or before ``until_us`` (none: no ceiling)."""
+    return (select(Statement.seq).where(Statement.tenant_id == tenant_id,
+                                        Statement.stored_us > until_us + STORED_LAG_US)
+            .order_by(Statement.stored_us.asc()).limit(1))
+
+
 def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: int | None,
-                rows: int, *, small_window: bool = False) -> Select:
+                rows: int, *, small_window: bool = False, floor: int | None = None) -> Select:
     """The statement answering ``rows`` rows of (seq, payload, attachment_hashes, stored_us), in page order.
 
     ``small_window``: the since/until window holds fewer than SMALL_WINDOW statements (``window_count``).
+    ``floor``: no statement of the page has a seq at or below it (``seq_floor``); ``bound`` likewise from above.
     """
     conditions = _statement_conditions(tenant_id, q, credential_id)
     wanted = filters(q)
     if small_window:
         key = Statement.seq + 0  # not the bare column, which SQLite would walk: see above
         probes = [_has(kinds, value) for kinds, value in wanted]
-        return (select(*COLUMNS).where(*conditions, *_seq_range(key, q, bound), *probes)
+        return (select(*COLUMNS).where(*conditions, *_seq_range(key, q, bound, floor), *probes)
                 .order_by(key.asc() if q.ascending else key.desc()).limit(rows))
     if not wanted:
         order = Statement.seq.asc() if q.ascending else Statement.seq.desc()
-        return (select(*COLUMNS).where(*conditions, *_seq_range(Statement.seq, q, bound))
+        return (select(*COLUMNS).where(*conditions, *_seq_range(Statement.seq, q, bound, floor))
                 .order_by(order).limit(rows))
     (kinds, value), others = wanted[0], wanted[1:]
     conditions += [_has(other_kinds, other_value) for other_kinds, other_value in others]
@@ -125,7 +152,7 @@ def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: in
         walks.append(
             select(*COLUMNS).select_from(row).join(Statement, Statement.seq == row.seq)
             .where(row.tenant_id == tenant_id, row.value_hash == value, row.kind == kind,
-                   *_seq_range(row.seq, q, bound), *conditions)
+                   *_seq_range(row.seq, q, bound, floor), *conditions)
             .order_by(row.seq.asc() if q.ascending else row.seq.desc()).limit(rows))
     if len(walks) == 1:
         return walks[0]

@@ -21,13 +21,14 @@ from lrs.xapi.batch import build
 from lrs.xapi.errors import BadRequest, XAPIError
 from lrs.xapi.multipart import HASH_HEADER
 from lrs.xapi.statements import now, prepare
-from lrs.xapi.store import StatementStore
+from lrs.xapi.store import LateWrite, StatementStore
 from lrs.xapi.validation import validate_statements
 from lrs.xapi.versions import V1
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 4
+STAMPS = 2  # a write that took its seq too long after its stored stamp is stamped again once (LateWrite)
 _SQLITE_WRITERS: dict[tuple[int, str], _SqliteWriter] = {}  # by process and database URL
 _GUARD = threading.Lock()
 Parts = dict[str, tuple[str, bytes]]  # attachment data by lower-case SHA-2: (content type, bytes)
@@ -185,16 +186,24 @@ def _store(session: Session, writer: Writer, statements: list, version: str, par
     validate_statements(statements, version)
     check_attachments(statements, parts, version)
     checked = check_batch(session, writer.tenant_id, statements, writer.profile_mode)
-    stored_at = now()
-    prepared = [prepare(s, stored=stored_at, authority=writer.authority, version=version) for s in statements]
-    batch = build(prepared, writer.tenant_id, writer.credential_id, parts or {})
     store = StatementStore(session, writer.tenant_id)
+    for attempt in range(STAMPS):
+        stored_at = now()
+        prepared = [prepare(s, stored=stored_at, authority=writer.authority, version=version) for s in statements]
+        batch = build(prepared, writer.tenant_id, writer.credential_id, parts or {})
 
-    def work():
-        result = store.write_batch(batch, define=writer.define, attachments=parts)
-        if checked is not None:
-            record_batch(session, writer.tenant_id, prepared, checked, set(result.stored))
-        return result
+        def work(prepared=prepared, batch=batch):
+            result = store.write_batch(batch, define=writer.define, attachments=parts)
+            if checked is not None:
+                record_batch(session, writer.tenant_id, prepared, checked, set(result.stored))
+            return result
 
-    with one_writer(session):
-        return in_transaction(session, work).ids
+        try:
+            with one_writer(session):
+                return in_transaction(session, work).ids
+        except LateWrite:
+            if attempt == STAMPS - 1:
+                raise
+            log.warning("a write of %d statements waited too long after its stored stamp; stamping again",
+                        len(statements))
+    raise AssertionError("unreachable")

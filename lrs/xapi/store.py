@@ -8,6 +8,7 @@ arrives first. This module never commits: the use case that calls it does.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from lrs.models import Activity, Attachment, Statement
 from lrs.xapi import bulk, paging
 from lrs.xapi.activities import merge_definition
 from lrs.xapi.batch import STATEMENT_COLUMNS, Batch, Keys, build
-from lrs.xapi.errors import BadRequest, Conflict
+from lrs.xapi.errors import BadRequest, Conflict, Unavailable
 from lrs.xapi.query import StatementQuery
 from lrs.xapi.statements import (
     index_keys,
@@ -37,6 +38,22 @@ FINE = COARSE + 1  # the namespace of fine buckets
 FINE_BUCKETS = 1024  # per tenant
 COARSE_BUCKETS = 32  # per tenant: a fine bucket lies in coarse bucket (key % COARSE_BUCKETS)
 SMALL_WRITE = 64  # fine buckets a write may lock; a write touching more locks coarse buckets
+# The longest a statement may wait between its stored stamp and its seq: half the lag queries allow for
+# (lrs.xapi.paging), leaving the other half for the clocks of several servers to disagree.
+MAX_STAMP_AGE_US = paging.STORED_LAG_US // 2
+STORED = STATEMENT_COLUMNS.index("stored_us")
+
+
+def now_us() -> int:
+    """The clock the stamp's age is measured by (the wall clock, as ``stored`` is)."""
+    return time.time_ns() // 1000
+
+
+class LateWrite(Unavailable):
+    """The statements' stored stamp is older than MAX_STAMP_AGE_US by the time they took their seq.
+
+    The write is undone; ``lrs.xapi.service`` stamps the statements again and retries once.
+    """
 
 
 @dataclass
@@ -168,8 +185,14 @@ class StatementStore:
             self.session, "statement_ids", ("tenant_id", "statement_id"), [(self.tenant_id, sid) for sid in rows],
             conflict=("tenant_id", "statement_id"), returning=("statement_id",))}
         # Rows come back in any order, so they are matched by statement id.
-        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS,
-                               [row for sid, row in rows.items() if sid in fresh], returning=("seq", "statement_id"))
+        inserted = [row for sid, row in rows.items() if sid in fresh]
+        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS, inserted,
+                               returning=("seq", "statement_id"))
+        if inserted:  # the seqs are taken: check they came soon enough after the stamp (lrs.xapi.paging)
+            age = now_us() - min(row[STORED] for row in inserted)
+            if age > MAX_STAMP_AGE_US:
+                raise LateWrite(f"the statements waited {age / 1e6:.1f} s between their stored stamp and their "
+                                "place in the log; nothing was stored, send them again", path="stored")
         return {sid: seq for seq, sid in returned}
 
     def _check_skipped(self, skipped: list[dict], position: dict[str, int]) -> None:
@@ -383,8 +406,16 @@ class StatementStore:
         limit = q.limit or page_size
         count = paging.window_count(self.tenant_id, q)
         small_window = count is not None and (self.session.scalar(count) or 0) < paging.SMALL_WINDOW
+        floor = None
+        if count is not None and not small_window:  # a large window: bound the walk by its edges in seq
+            if q.since_us is not None:
+                floor = self.session.scalar(paging.seq_floor(self.tenant_id, q.since_us))
+            if q.until_us is not None:
+                ceiling = self.session.scalar(paging.seq_ceiling(self.tenant_id, q.until_us))
+                if ceiling is not None:
+                    bound = min(bound, ceiling - 1)
         rows = list(self.session.execute(paging.page_select(self.tenant_id, q, bound, credential_id, limit + 1,
-                                                            small_window=small_window)))
+                                                            small_window=small_window, floor=floor)))
         more = None
         if len(rows) > limit:
             rows = rows[:limit]

@@ -79,12 +79,14 @@ def test_a_statement_lands_in_the_partition_of_its_stored_month(app, xapi, tenan
 
 
 @pytest.mark.parametrize("same", [True, False], ids=["same-content", "other-content"])
-def test_an_id_stored_in_one_month_is_the_same_statement_in_another(app, tenant_id, same):
+def test_an_id_stored_in_one_month_is_the_same_statement_in_another(app, tenant_id, same, monkeypatch):
     """Communication 2.1.2: the same id again is a no-op with equal content and a conflict otherwise, even
     when the two arrive in different months (different partitions: only ``statement_ids`` sees both)."""
     earlier = datetime.now(UTC) - timedelta(days=40)
     first = _prepared(earlier)
-    _write(tenant_id, first)
+    with monkeypatch.context() as patch:  # the first one arrives forty days ago
+        patch.setattr("lrs.xapi.store.now_us", lambda: formats.to_micros(earlier))
+        _write(tenant_id, first)
     again = dict(first, stored=formats.format_timestamp(datetime.now(UTC)))
     if not same:
         again["verb"] = {"id": "http://adlnet.gov/expapi/verbs/attempted"}
