@@ -163,10 +163,15 @@ def _refusal(index: int, validation: TemplateValidation) -> ValidationError:
         f"{failure.message} (rule {failure.rule} at {failure.path})", f"$[{index}]")
 
 
-def check_batch(session: Session, tenant_id: int, statements: list[dict], mode: str | None) -> BatchCheck | None:
-    """Check statements against the templates of the profiles they claim; None when there is nothing to do."""
+def check_batch(session: Session, tenant_id: int, statements: list[dict], mode: str | None,
+                tenant_profiles: tuple[str, int] | None = None) -> BatchCheck | None:
+    """Check statements against the templates of the profiles they claim; None when there is nothing to do.
+
+    ``tenant_profiles``: the tenant's (profile_mode, profiles_revision) when the caller read them already
+    (the xAPI resources read them with the credential); otherwise they are read here.
+    """
     # One plain query: this runs for every write, and loading the ORM object costs more than the lookup.
-    profile_mode, revision = bulk.fetch_one(
+    profile_mode, revision = tenant_profiles or bulk.fetch_one(
         session, "SELECT profile_mode, profiles_revision FROM tenants WHERE id = ?", (tenant_id,)) or ("off", 0)
     mode = mode or profile_mode
     if mode == "off":

@@ -103,6 +103,37 @@ def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[
     return found
 
 
+def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], keys: Sequence[tuple],
+                 table: str, columns: Sequence[str], rows: Sequence[tuple], key: str,
+                 returning: Sequence[str]) -> list[tuple]:
+    """Insert ``keys`` into ``keys_table`` where absent, and the ``rows`` (one per key, alike in order) whose
+    key was new into ``table``; answer the RETURNING rows of ``table``.
+
+    ``key`` names the column that the two tables share and ``key_columns`` end with; a key already present
+    (or being inserted by a concurrent transaction, which this one then waits for) skips its row. The
+    rows are inserted in the order given. PostgreSQL does both in one statement (a data-modifying WITH);
+    SQLite runs the two inserts.
+    """
+    if not keys:
+        return []
+    if _marker(session) == "?":
+        fresh = {found for (found,) in insert(session, keys_table, key_columns, keys, conflict=key_columns,
+                                              returning=(key,))}
+        position = columns.index(key)
+        return insert(session, table, columns, [row for row in rows if row[position] in fresh],
+                      returning=returning)
+    aliases = ", ".join(columns)
+    sql = (f"WITH fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}) "  # noqa: S608  (identifiers)
+           f"SELECT * FROM {_array_casts(keys_table, tuple(key_columns))} "
+           f"ON CONFLICT ({', '.join(key_columns)}) DO NOTHING RETURNING {key}) "
+           f"INSERT INTO {table} ({aliases}) SELECT {aliases} "
+           f"FROM {_array_casts(table, tuple(columns))} WITH ORDINALITY AS given({aliases}, position) "
+           f"WHERE {key} IN (SELECT {key} FROM fresh) ORDER BY position RETURNING {', '.join(returning)}")
+    params = (*(list(values) for values in zip(*keys, strict=True)),
+              *(list(values) for values in zip(*rows, strict=True)))
+    return _run(session, sql, params)
+
+
 def select_in(session: Session, sql: str, params: Sequence, values: Sequence) -> list[tuple]:
     """The rows of ``sql`` for every value of ``values``.
 

@@ -43,6 +43,7 @@ class Writer:
     authority: dict
     define: bool
     profile_mode: str | None = None  # off, report or enforce; None: the tenant's setting
+    tenant_profiles: tuple[str, int] | None = None  # the tenant's (profile_mode, profiles_revision), if read
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -185,7 +186,7 @@ def store_statements(session: Session, writer: Writer, statements: list, version
 def _store(session: Session, writer: Writer, statements: list, version: str, parts: Parts | None) -> list[str]:
     validate_statements(statements, version)
     check_attachments(statements, parts, version)
-    checked = check_batch(session, writer.tenant_id, statements, writer.profile_mode)
+    checked = check_batch(session, writer.tenant_id, statements, writer.profile_mode, writer.tenant_profiles)
     store = StatementStore(session, writer.tenant_id)
     for attempt in range(STAMPS):
         stored_at = now()

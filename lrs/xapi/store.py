@@ -41,7 +41,6 @@ SMALL_WRITE = 64  # fine buckets a write may lock; a write touching more locks c
 # The longest a statement may wait between its stored stamp and its seq: half the lag queries allow for
 # (lrs.xapi.paging), leaving the other half for the clocks of several servers to disagree.
 MAX_STAMP_AGE_US = paging.STORED_LAG_US // 2
-STORED = STATEMENT_COLUMNS.index("stored_us")
 
 
 def now_us() -> int:
@@ -181,19 +180,15 @@ class StatementStore:
         The ids go first into ``statement_ids``, whose key skips those already stored (a concurrent writer
         of the same id waits there until the other commits); the rows of the others follow.
         """
-        fresh = {sid for (sid,) in bulk.insert(
+        returned = bulk.insert_keyed(
             self.session, "statement_ids", ("tenant_id", "statement_id"), [(self.tenant_id, sid) for sid in rows],
-            conflict=("tenant_id", "statement_id"), returning=("statement_id",))}
-        # Rows come back in any order, so they are matched by statement id.
-        inserted = [row for sid, row in rows.items() if sid in fresh]
-        returned = bulk.insert(self.session, "statements", STATEMENT_COLUMNS, inserted,
-                               returning=("seq", "statement_id"))
-        if inserted:  # the seqs are taken: check they came soon enough after the stamp (lrs.xapi.paging)
-            age = now_us() - min(row[STORED] for row in inserted)
+            "statements", STATEMENT_COLUMNS, list(rows.values()), "statement_id", ("seq", "statement_id", "stored_us"))
+        if returned:  # the seqs are taken: check they came soon enough after the stamp (lrs.xapi.paging)
+            age = now_us() - min(stored_us for _, _, stored_us in returned)
             if age > MAX_STAMP_AGE_US:
                 raise LateWrite(f"the statements waited {age / 1e6:.1f} s between their stored stamp and their "
                                 "place in the log; nothing was stored, send them again", path="stored")
-        return {sid: seq for seq, sid in returned}
+        return {sid: seq for seq, sid, _ in returned}  # rows come back in any order: matched by id
 
     def _check_skipped(self, skipped: list[dict], position: dict[str, int]) -> None:
         """Statements already stored must be the same statement (Data 2.3.1), or the write is a conflict."""

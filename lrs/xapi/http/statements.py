@@ -37,7 +37,8 @@ def _writer(xreq: XapiRequest) -> Writer:
     authority = {"objectType": "Agent", "name": credential.name,
                  "account": {"homePage": home, "name": credential.key}}
     define = bool(credential.scope_set & {"define", "all"})
-    return Writer(credential.tenant_id, credential.id, authority, define, credential.profile_mode)
+    return Writer(credential.tenant_id, credential.id, authority, define, credential.profile_mode,
+                  getattr(credential, "tenant_profiles", None))
 
 
 def _load_json(data: bytes, path: str):
