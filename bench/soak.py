@@ -407,8 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=25.0, help="requests a second, all kinds together")
     parser.add_argument("--interval", type=float, default=12.0, help="seconds between readings of the servers")
     parser.add_argument("--clients", type=int, default=8, help="client threads sharing the rate")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     args = parser.parse_args(argv)
     if args.database == "postgresql" and not postgres_reachable():
         print("PostgreSQL is not reachable (LRS_BENCH_POSTGRES_URL): no soak run", file=sys.stderr)
