@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lrs.lti import oauth
 from lrs.lti.claims import LINEITEM_SCOPE, SCORE_SCOPE
 from lrs.lti.errors import LtiError
-from lrs.models import CertificationHolder, Goal, GoalProgress
+from lrs.models import CertificationHolder, GoalProgress
 from lrs.models.lti import LtiContext, LtiGradeDelivery, LtiPlacement, LtiPlatform
-from lrs.xapi import formats
+from lrs.xapi import bulk, formats
 
 log = logging.getLogger(__name__)
 SCORE_MAXIMUM = 100
@@ -54,16 +54,23 @@ def track(session: Session, placement: LtiPlacement, tenant_id: int, person_id: 
     return row
 
 
-def on_progress(session: Session, goal_ids: set[int]) -> None:
-    """Called by the progress engine after it recomputed ``goal_ids``: scores that became due are noted."""
+def on_progress(session: Session, goal_ids: set[int], holders: set[int] | None = None) -> None:
+    """Called by the progress engine after it recomputed ``goal_ids``: scores that became due are noted.
+
+    ``holders``: the certification holders those goals belong to, when the caller has them already.
+    """
     ordered = sorted(goal_ids)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        holders = select(Goal.holder_id).where(Goal.id.in_(chunk), Goal.holder_id.is_not(None))
-        rows = list(session.scalars(select(LtiGradeDelivery).where(
-            or_(LtiGradeDelivery.goal_id.in_(chunk), LtiGradeDelivery.holder_id.in_(holders)))))
-        if rows:
-            refresh(session, rows)
+    if holders is None:
+        holders = {holder for (holder,) in bulk.select_in(
+            session, "SELECT holder_id FROM goals WHERE holder_id IS NOT NULL AND id IN_VALUES", (), ordered)}
+    # Plain queries: the engine calls this for every batch, and most tenants deliver no grades at all.
+    due = {row_id for (row_id,) in bulk.select_in(
+        session, "SELECT id FROM lti_grade_deliveries WHERE goal_id IN_VALUES", (), ordered)}
+    due |= {row_id for (row_id,) in bulk.select_in(
+        session, "SELECT id FROM lti_grade_deliveries WHERE holder_id IN_VALUES", (), sorted(holders))}
+    if due:
+        refresh(session, list(session.scalars(
+            select(LtiGradeDelivery).where(LtiGradeDelivery.id.in_(sorted(due))).order_by(LtiGradeDelivery.id))))
 
 
 def _achieved_us(session: Session, row: LtiGradeDelivery) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 import orjson
@@ -50,6 +50,7 @@ from lrs.xapi.store import dialect_insert
 log = logging.getLogger(__name__)
 CURSOR = "progress"
 GRACE_US = 30_000_000
+EVIDENCE_COLUMNS = ("goal_id", "statement_id", "tenant_id", "activity_id", "seconds", "timestamp_us")
 
 
 @lru_cache(maxsize=65_536)
@@ -66,9 +67,11 @@ class GoalRule:
     starts_us: int | None
 
 
-def _day_start_us(day) -> int | None:
+def _day_start_us(day: date | str | None) -> int | None:
     if day is None:
         return None
+    if isinstance(day, str):  # SQLite's driver gives a DATE column as its ISO text
+        day = date.fromisoformat(day)
     return formats.to_micros(datetime.combine(day, time.min, tzinfo=UTC))
 
 
@@ -170,14 +173,14 @@ class ProgressEngine:
             wanted[tenant_id].update(agent_hashes(statement["actor"]))
         self._people, self._goals = defaultdict(set), defaultdict(list)
         for tenant_id, hashes in wanted.items():
-            ordered = sorted(hashes)
             people: set[int] = set()
-            for start in range(0, len(ordered), 500):
-                for agent_hash, person_id in self.session.execute(
-                        select(Identity.agent_hash, Identity.person_id).where(
-                            Identity.tenant_id == tenant_id, Identity.agent_hash.in_(ordered[start:start + 500]))):
-                    self._people[(tenant_id, agent_hash)].add(person_id)
-                    people.add(person_id)
+            # Plain queries (lrs.xapi.bulk): per batch they read thousands of rows, which the ORM's result
+            # processing would spend more on than the database does.
+            for agent_hash, person_id in bulk.select_in(
+                    self.session, "SELECT agent_hash, person_id FROM identities WHERE tenant_id = ? "
+                    "AND agent_hash IN_ROWS", (tenant_id,), sorted(hashes)):
+                self._people[(tenant_id, agent_hash)].add(person_id)
+                people.add(person_id)
             for goal in self._load_goals(tenant_id, people):
                 self._goals[(tenant_id, goal.person_id)].append(goal)
 
@@ -234,24 +237,23 @@ class ProgressEngine:
 
     def _load_goals(self, tenant_id: int, people: set[int]) -> list[GoalRule]:
         found = []
-        ordered = sorted(people)
-        for start in range(0, len(ordered), 500):
-            rows = self.session.execute(select(Goal.id, Goal.person_id, Goal.rule, Goal.starts_on).where(
-                Goal.tenant_id == tenant_id, Goal.person_id.in_(ordered[start:start + 500])))
-            for goal_id, person_id, rule, starts_on in rows:
-                cached = self._rules.get(goal_id)
-                if cached is None:
-                    cached = GoalRule(goal_id, person_id, rule_of(rule), _day_start_us(starts_on))
-                    self._rules[goal_id] = cached
-                found.append(cached)
+        for goal_id, person_id, rule, starts_on in bulk.select_in(
+                self.session, "SELECT id, person_id, rule, starts_on FROM goals WHERE tenant_id = ? "
+                "AND person_id IN_ROWS", (tenant_id,), sorted(people)):
+            cached = self._rules.get(goal_id)
+            if cached is None:
+                cached = GoalRule(goal_id, person_id, rule_of(rule), _day_start_us(starts_on))
+                self._rules[goal_id] = cached
+            found.append(cached)
         return found
 
     # -- progress from evidence ---------------------------------------------------------------------------
 
     def flush(self) -> None:
         if self._evidence:
-            self.session.execute(dialect_insert(self.session, GoalEvidence).on_conflict_do_nothing(
-                index_elements=["goal_id", "statement_id"]), self._evidence)
+            bulk.insert(self.session, "goal_evidence", EVIDENCE_COLUMNS,
+                        [tuple(row[name] for name in EVIDENCE_COLUMNS) for row in self._evidence],
+                        conflict=("goal_id", "statement_id"))
             self._evidence = []
         if self._dirty:
             self.recompute(self._dirty)
@@ -260,12 +262,12 @@ class ProgressEngine:
     def recompute(self, goal_ids: set[int]) -> None:
         """Progress of these goals from their evidence (the same function a rebuild uses)."""
         evidence: dict[int, list[Evidence]] = defaultdict(list)
-        for goal_id, sid, activity, seconds, ts in self.session.execute(
-                select(GoalEvidence.goal_id, GoalEvidence.statement_id, GoalEvidence.activity_id,
-                       GoalEvidence.seconds, GoalEvidence.timestamp_us)
-                .where(GoalEvidence.goal_id.in_(sorted(goal_ids)))):
+        ordered = sorted(goal_ids)
+        for goal_id, sid, activity, seconds, ts in bulk.select_in(
+                self.session, "SELECT goal_id, statement_id, activity_id, seconds, timestamp_us FROM goal_evidence "
+                "WHERE goal_id IN_VALUES", (), ordered):
             evidence[goal_id].append(Evidence(sid, activity, seconds, ts))
-        rows = self.session.execute(select(Goal.id, Goal.rule, Goal.holder_id).where(Goal.id.in_(sorted(goal_ids))))
+        rows = bulk.select_in(self.session, "SELECT id, rule, holder_id FROM goals WHERE id IN_VALUES", (), ordered)
         rules, holders = {}, set()
         for goal_id, rule_text, holder_id in rows:
             rules[goal_id] = rule_text
@@ -284,7 +286,7 @@ class ProgressEngine:
                                                   "achieved_us = excluded.achieved_us")
         # Certifications whose requirements moved are evaluated again.
         evaluate(self.session, holders)
-        lti_grades.on_progress(self.session, goal_ids)  # scores due to LMS gradebooks (LTI AGS)
+        lti_grades.on_progress(self.session, goal_ids, holders)  # scores due to LMS gradebooks (LTI AGS)
 
     # -- starting over ------------------------------------------------------------------------------------
 

@@ -142,12 +142,18 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence) ->
 
         select_in(session, "SELECT seq FROM statements WHERE tenant_id = ? AND ref_target IN_VALUES",
                   (tenant_id,), ids)
+
+    ``IN_ROWS`` instead stands for ``IN (SELECT unnest(%b))`` on PostgreSQL, a join with the values, for
+    thousands of them against a column whose index also serves other conditions: without fresh statistics
+    PostgreSQL may read ``= ANY`` as a filter, comparing every row the other conditions find with every value.
     """
     if not values:
         return []
     values = list(values)
     if _marker(session) == "%s":
-        return _run(session, sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)"), (*params, values))
+        sql = sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)").replace("IN_ROWS", "IN (SELECT unnest(%b))")
+        return _run(session, sql, (*params, values))
+    sql = sql.replace("IN_ROWS", "IN_VALUES")
     found: list[tuple] = []
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]

@@ -136,8 +136,8 @@ def test_the_write_path_looks_up_by_more_than_the_tenant(app, xapi, monkeypatch)
     select_in = bulk.select_in
 
     def recording(session, sql, params, values):
-        lookups.append((sql.replace("IN_VALUES", "IN (" + ", ".join("?" * len(values)) + ")"),
-                        (*params, *values)))
+        listed = "IN (" + ", ".join("?" * len(values)) + ")"
+        lookups.append((sql.replace("IN_VALUES", listed).replace("IN_ROWS", listed), (*params, *values)))
         return select_in(session, sql, params, values)
 
     monkeypatch.setattr(bulk, "select_in", recording)
