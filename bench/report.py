@@ -57,6 +57,10 @@ def targets(kind: str, result: dict) -> list[dict]:
         check("ingest / floor, batches of 50", result["floor_share"]["batch"], FLOOR_SHARE_TARGET)
     if "single" in ingest:
         check("single statements (requests/s)", ingest["single"]["requests_per_s"], SINGLE_TARGET)
+    progress = result.get("progress", {})
+    if "engine_statements_per_s" in progress and "batch" in ingest:  # it keeps up with what the server takes
+        check("progress engine vs HTTP ingest (statements/s)", progress["engine_statements_per_s"],
+              ingest["batch"]["statements_per_s"])
     sizes = result.get("queries", [])
     if sizes:
         largest = sizes[-1]
