@@ -77,13 +77,15 @@ def _seq_range(column, q: StatementQuery, bound: int, floor: int | None) -> list
 
 def _statement_conditions(tenant_id: int, q: StatementQuery, credential_id: int | None, *,
                           probed: bool = False) -> list:
-    """What a statement of the page must be. ``probed``: the statements are joined by seq to rows of the
-    filter index, which is searched by tenant already; the tenant is then checked on each statement as an
-    expression no index offers (``tenant_id + 0``). Without statistics, PostgreSQL would otherwise combine
-    the seq lookup with a scan of every statement of the tenant (a BitmapAnd), for each row of the walk.
+    """What a statement of the page must be. ``probed``: the statements are joined by seq (unique across
+    tenants) to rows of the filter index, which is searched by tenant, and the store writes a statement's
+    index rows under its own tenant: the tenant is not asked of the statement again. Asked, it let
+    PostgreSQL without statistics combine each seq lookup with a scan of every statement of the tenant (a
+    BitmapAnd per row of the walk); asked as an expression no index offers, it misled the estimates with
+    statistics into reading whole walks and sorting them.
     """
-    tenant = (Statement.tenant_id + 0) if probed else Statement.tenant_id
-    conditions = [tenant == tenant_id, Statement.voided.is_(False)]
+    conditions = [Statement.voided.is_(False)] if probed else [Statement.tenant_id == tenant_id,
+                                                               Statement.voided.is_(False)]
     if credential_id is not None:
         conditions.append(Statement.credential_id == credential_id)
     if q.since_us is not None:
