@@ -42,6 +42,11 @@ class StatementQuery:
     # arrive (Data 2.5).
     after_seq: int | None = None
     bound_seq: int | None = None
+    # What the first page found of a since/until window (lrs.xapi.paging), kept for the pages after it: the
+    # window's statements and its bounds do not change between pages, and counting them again would cost
+    # every page what the first one paid.
+    window: str | None = None  # "small" or "large"
+    floor_seq: int | None = None
 
     def token(self) -> str:
         """The query as a compact token for the ``more`` IRL: only what differs from the defaults."""
@@ -64,7 +69,7 @@ class StatementQuery:
             value = getattr(self, name)
             if type(value) is not kind and not (value is None and _DEFAULTS[name] is None):
                 return False
-        return self.format in FORMATS and self.limit >= 0
+        return self.format in FORMATS and self.limit >= 0 and self.window in (None, "small", "large")
 
     def next_page(self, last_seq: int, bound_seq: int) -> StatementQuery:
         return replace(self, after_seq=last_seq, bound_seq=bound_seq)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import orjson
 from sqlalchemy import select, update
@@ -399,13 +399,11 @@ class StatementStore:
         """
         bound = q.bound_seq if q.bound_seq is not None else self.max_seq()
         limit = q.limit or page_size
-        count = paging.window_count(self.tenant_id, q)
-        small_window = count is not None and (self.session.scalar(count) or 0) < paging.SMALL_WINDOW
-        floor = None
-        if count is not None and not small_window:  # a large window: bound the walk by its edges in seq
-            if q.since_us is not None:
-                floor = self.session.scalar(paging.seq_floor(self.tenant_id, q.since_us))
-            if q.until_us is not None:
+        if q.window is not None:  # a later page: as the first page found the window
+            small_window, floor, window = q.window == "small", q.floor_seq, q.window
+        else:
+            small_window, floor, window = self._window(q)
+            if window == "large" and q.until_us is not None:  # the ceiling bounds this page and the next
                 ceiling = self.session.scalar(paging.seq_ceiling(self.tenant_id, q.until_us))
                 if ceiling is not None:
                     bound = min(bound, ceiling - 1)
@@ -414,8 +412,19 @@ class StatementStore:
         more = None
         if len(rows) > limit:
             rows = rows[:limit]
-            more = q.next_page(rows[-1].seq, bound)
+            more = replace(q.next_page(rows[-1].seq, bound), window=window, floor_seq=floor)
         return Page([(r.seq, r.payload, r.attachment_hashes, r.stored_us) for r in rows], more)
+
+    def _window(self, q: StatementQuery) -> tuple[bool, int | None, str | None]:
+        """Whether the since/until window is small (``paging.window_count``), and for a large one the floor
+        in seq below ``since``; answers (small, floor, "small" / "large" / None without a window)."""
+        count = paging.window_count(self.tenant_id, q)
+        if count is None:
+            return False, None, None
+        if (self.session.scalar(count) or 0) < paging.SMALL_WINDOW:
+            return True, None, "small"
+        floor = None if q.since_us is None else self.session.scalar(paging.seq_floor(self.tenant_id, q.since_us))
+        return False, floor, "large"
 
     def attachments(self, hashes: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         wanted = sorted(set(hashes))

@@ -166,3 +166,27 @@ def test_a_write_always_too_late_is_a_503_and_stores_nothing(app, xapi, monkeypa
     assert xapi.get({"statementId": sid}).status_code == 404
     with app.app_context():
         assert db.session.query(Statement).count() == 0
+
+
+@pytest.mark.parametrize("small", [True, False], ids=["small-window", "large-window"])
+def test_later_pages_keep_what_the_first_page_found_of_the_window(xapi, disordered_log, monkeypatch, small):
+    """Data 2.5 / C 2.1.3 more: the pages after the first follow the first page's reading of the window
+    (counted once, its floor found once) and still give every statement of it once, in order."""
+    if not small:
+        monkeypatch.setattr(paging, "SMALL_WINDOW", 0)
+    counted = []
+    real_count = paging.window_count
+    monkeypatch.setattr(paging, "window_count", lambda *a: counted.append(a) or real_count(*a))
+    base = min(e["stamp"] for e in disordered_log)
+    since = base + timedelta(seconds=20, milliseconds=500)
+    found, pages = follow(xapi, {"since": formats.format_timestamp(since), "limit": "5", "ascending": "true"})
+    assert found == [e["id"] for e in sorted(disordered_log, key=lambda e: e["seq"]) if e["stamp"] > since]
+    assert len(pages) > 3 and len(counted) == 1
+
+
+def test_a_more_token_with_an_unknown_window_reading_is_refused(xapi):
+    """C 2.1.3: a ``more`` IRL this LRS did not issue is a 400 naming the parameter."""
+    from lrs.xapi.query import StatementQuery
+    token = StatementQuery(since_us=1, after_seq=1, bound_seq=2, window="huge").token()
+    response = xapi.get({"more": token})
+    assert response.status_code == 400 and response.get_json()["path"] == "more"
