@@ -54,15 +54,12 @@ def track(session: Session, placement: LtiPlacement, tenant_id: int, person_id: 
     return row
 
 
-def on_progress(session: Session, goal_ids: set[int], holders: set[int] | None = None) -> None:
+def on_progress(session: Session, goal_ids: set[int], holders: set[int]) -> None:
     """Called by the progress engine after it recomputed ``goal_ids``: scores that became due are noted.
 
-    ``holders``: the certification holders those goals belong to, when the caller has them already.
+    ``holders``: the certification holders those goals belong to (the engine read them with the goals).
     """
     ordered = sorted(goal_ids)
-    if holders is None:
-        holders = {holder for (holder,) in bulk.select_in(
-            session, "SELECT holder_id FROM goals WHERE holder_id IS NOT NULL AND id IN_VALUES", (), ordered)}
     # Plain queries: the engine calls this for every batch, and most tenants deliver no grades at all.
     due = {row_id for (row_id,) in bulk.select_in(
         session, "SELECT id FROM lti_grade_deliveries WHERE goal_id IN_VALUES", (), ordered)}

@@ -142,8 +142,8 @@ def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: in
     ``small_window``: the since/until window holds fewer than SMALL_WINDOW statements (``window_count``).
     ``floor``: no statement of the page has a seq at or below it (``seq_floor``); ``bound`` likewise from above.
     """
-    conditions = _statement_conditions(tenant_id, q, credential_id)
     wanted = filters(q)
+    conditions = _statement_conditions(tenant_id, q, credential_id, probed=bool(wanted) and not small_window)
     if small_window:
         key = Statement.seq + 0  # not the bare column, which SQLite would walk: see above
         probes = [_has(kinds, value) for kinds, value in wanted]
@@ -154,7 +154,6 @@ def page_select(tenant_id: int, q: StatementQuery, bound: int, credential_id: in
         return (select(*COLUMNS).where(*conditions, *_seq_range(Statement.seq, q, bound, floor))
                 .order_by(order).limit(rows))
     (kinds, value), others = wanted[0], wanted[1:]
-    conditions = _statement_conditions(tenant_id, q, credential_id, probed=True)
     conditions += [_has(other_kinds, other_value) for other_kinds, other_value in others]
     walks = []
     for kind in kinds:

@@ -71,8 +71,9 @@ class StatementQuery:
                 return False
         return self.format in FORMATS and self.limit >= 0 and self.window in (None, "small", "large")
 
-    def next_page(self, last_seq: int, bound_seq: int) -> StatementQuery:
-        return replace(self, after_seq=last_seq, bound_seq=bound_seq)
+    def next_page(self, last_seq: int, bound_seq: int, window: str | None = None,
+                  floor_seq: int | None = None) -> StatementQuery:
+        return replace(self, after_seq=last_seq, bound_seq=bound_seq, window=window, floor_seq=floor_seq)
 
 
 _DEFAULTS = {item.name: item.default for item in fields(StatementQuery)}

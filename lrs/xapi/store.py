@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy import select, update
@@ -400,31 +400,31 @@ class StatementStore:
         bound = q.bound_seq if q.bound_seq is not None else self.max_seq()
         limit = q.limit or page_size
         if q.window is not None:  # a later page: as the first page found the window
-            small_window, floor, window = q.window == "small", q.floor_seq, q.window
+            window, floor = q.window, q.floor_seq
         else:
-            small_window, floor, window = self._window(q)
-            if window == "large" and q.until_us is not None:  # the ceiling bounds this page and the next
-                ceiling = self.session.scalar(paging.seq_ceiling(self.tenant_id, q.until_us))
-                if ceiling is not None:
-                    bound = min(bound, ceiling - 1)
+            window, floor, bound = self._window(q, bound)
         rows = list(self.session.execute(paging.page_select(self.tenant_id, q, bound, credential_id, limit + 1,
-                                                            small_window=small_window, floor=floor)))
+                                                            small_window=window == "small", floor=floor)))
         more = None
         if len(rows) > limit:
             rows = rows[:limit]
-            more = replace(q.next_page(rows[-1].seq, bound), window=window, floor_seq=floor)
+            more = q.next_page(rows[-1].seq, bound, window, floor)
         return Page([(r.seq, r.payload, r.attachment_hashes, r.stored_us) for r in rows], more)
 
-    def _window(self, q: StatementQuery) -> tuple[bool, int | None, str | None]:
-        """Whether the since/until window is small (``paging.window_count``), and for a large one the floor
-        in seq below ``since``; answers (small, floor, "small" / "large" / None without a window)."""
+    def _window(self, q: StatementQuery, bound: int) -> tuple[str | None, int | None, int]:
+        """How the since/until window is read: "small" (``paging.window_count``), "large" or None without a
+        window; for a large one, its floor in seq below ``since`` and ``bound`` lowered to its ceiling."""
         count = paging.window_count(self.tenant_id, q)
         if count is None:
-            return False, None, None
+            return None, None, bound
         if (self.session.scalar(count) or 0) < paging.SMALL_WINDOW:
-            return True, None, "small"
+            return "small", None, bound
         floor = None if q.since_us is None else self.session.scalar(paging.seq_floor(self.tenant_id, q.since_us))
-        return False, floor, "large"
+        if q.until_us is not None:
+            ceiling = self.session.scalar(paging.seq_ceiling(self.tenant_id, q.until_us))
+            if ceiling is not None:
+                bound = min(bound, ceiling - 1)
+        return "large", floor, bound
 
     def attachments(self, hashes: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         wanted = sorted(set(hashes))
