@@ -3,7 +3,9 @@
     python -m bench.progress_engine [--people 10000] [--goals-per-person 5] [--statements 20000] [--database URL]
 
 Ingest is the in-process write path (validation, profile check, store, commit) in batches of 50, with the
-engine off; the engine then catches up on the same statements. Both rates are statements per second.
+engine off; the engine then catches up on the same statements, in batches of 2,000 as ``lrs worker``
+does. Both rates are statements per second; the process sets its collector as the server's
+processes and ``lrs worker`` do (``lrs.runtime``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ def main() -> None:
     from lrs.models import Goal, Identity, Person
     from lrs.people.identities import from_agent
     from lrs.progress.engine import ProgressEngine
+    from lrs.runtime import tune_collector
     from lrs.tenancy.credentials import get_or_create_tenant
     from lrs.xapi.service import Writer, store_statements
+
+    tune_collector()  # as ``lrs serve`` workers and ``lrs worker`` do
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
@@ -80,7 +85,7 @@ def main() -> None:
             started = time.perf_counter()
             applied = 0
             while True:
-                done = ProgressEngine(db.session).catch_up(batch=2000)
+                done = engine.catch_up(batch=2000)
                 db.session.commit()
                 if not done:
                     break

@@ -73,6 +73,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """
     from gunicorn.app.base import BaseApplication
 
+    from lrs.runtime import tune_collector
+
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
@@ -81,6 +83,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            self.cfg.set("post_worker_init", lambda worker: tune_collector())
 
         def load(self):
             return create_app()
@@ -536,7 +539,9 @@ def worker(once: bool, interval: float) -> None:
     from lrs.lti.grades import deliver_due_grades
     from lrs.progress.engine import ProgressEngine
     from lrs.reviews.sinks import run_due as run_due_sinks
+    from lrs.runtime import tune_collector
 
+    tune_collector()
     ensured = 0.0
     while True:
         try:

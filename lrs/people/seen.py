@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from lrs.models import Identity, SeenActor
 from lrs.xapi import bulk, formats
-from lrs.xapi.statements import agent_filter_hash, ifi_value
+from lrs.xapi.statements import ifi_value, key_hash
 
 
 def record_actors(session: Session, batch: list[tuple[int, dict, bool]]) -> None:
@@ -28,7 +28,7 @@ def record_actors(session: Session, batch: list[tuple[int, dict, bool]]) -> None
     rows = []
     for (tenant_id, value) in sorted(counts):  # in key order, so concurrent consumers cannot deadlock
         agent, seen_us = latest[(tenant_id, value)]
-        rows.append((tenant_id, value, agent_filter_hash(agent), orjson.dumps(agent).decode(),
+        rows.append((tenant_id, value, key_hash("agent", value), orjson.dumps(agent).decode(),
                      counts[(tenant_id, value)], seen_us))
     bulk.insert(session, "seen_actors", ("tenant_id", "value", "agent_hash", "agent", "statements", "last_seen_us"),
                 rows, conflict=("tenant_id", "value"),

@@ -29,8 +29,7 @@ class CursorState:
     def advance(self, handled: list[int], now_us: int, grace_us: int) -> None:
         """Record handled numbers and move the low watermark as far as is safe."""
         self.pending.update(s for s in handled if s > self.position)
-        while self.pending:
-            low = min(self.pending)
+        for low in sorted(self.pending):
             start = self.position + 1
             if low > start:
                 first = self.gaps.setdefault(start, now_us)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy import delete, select
@@ -59,12 +59,18 @@ def rule_of(text: str) -> Rule:
     return parse_rule(orjson.loads(text))
 
 
-@dataclass(frozen=True)
-class GoalRule:
+class GoalRule(NamedTuple):
     goal_id: int
     person_id: int
     rule: Rule
     starts_us: int | None
+
+
+@lru_cache(maxsize=65_536)
+def goal_rule(goal_id: int, person_id: int, rule: str, starts_on: date | str | None) -> GoalRule:
+    """A goal as the engine applies it, cached by its whole row: a goal that changes is a new entry, so the
+    cache is never stale, and a worker does not rebuild its goals' rules for every batch."""
+    return GoalRule(goal_id, person_id, rule_of(rule), _day_start_us(starts_on))
 
 
 def _day_start_us(day: date | str | None) -> int | None:
@@ -78,12 +84,11 @@ def _day_start_us(day: date | str | None) -> int | None:
 class ProgressEngine:
     def __init__(self, session: Session):
         self.session = session
-        self._rules: dict[int, GoalRule] = {}
         self._dirty: set[int] = set()
         # Filled for a batch by ``prefetch``: who an agent hash is, and each person's goals.
         self._people: dict[tuple[int, int], set[int]] | None = None
         self._goals: dict[tuple[int, int], list[GoalRule]] | None = None
-        self._evidence: list[dict] = []
+        self._evidence: list[tuple] = []  # rows of goal_evidence, in the order of EVIDENCE_COLUMNS
 
     # -- reading the log ----------------------------------------------------------------------------------
 
@@ -160,10 +165,8 @@ class ProgressEngine:
             if goal.rule.measure == "pattern":
                 self._credit_pattern(tenant_id, goal, statement)
                 continue
-            self._evidence.append({
-                "goal_id": goal.goal_id, "statement_id": evidence.statement_id, "tenant_id": tenant_id,
-                "activity_id": evidence.activity_id, "seconds": evidence.seconds,
-                "timestamp_us": evidence.timestamp_us})
+            self._evidence.append((goal.goal_id, evidence.statement_id, tenant_id, evidence.activity_id,
+                                   evidence.seconds, evidence.timestamp_us))
             self._dirty.add(goal.goal_id)
 
     def prefetch(self, batch: list[tuple[int, dict, bool]]) -> None:
@@ -204,9 +207,8 @@ class ProgressEngine:
         if completed:
             for item in theirs:
                 found = evidence_of(item)
-                self._evidence.append({"goal_id": goal.goal_id, "statement_id": found.statement_id,
-                                       "tenant_id": tenant_id, "activity_id": registration,
-                                       "seconds": found.seconds, "timestamp_us": found.timestamp_us})
+                self._evidence.append((goal.goal_id, found.statement_id, tenant_id, registration, found.seconds,
+                                       found.timestamp_us))
         else:
             self.session.execute(delete(GoalEvidence).where(
                 GoalEvidence.goal_id == goal.goal_id, GoalEvidence.statement_id.in_([s["id"] for s in theirs])))
@@ -236,23 +238,15 @@ class ProgressEngine:
         return self._load_goals(tenant_id, people)
 
     def _load_goals(self, tenant_id: int, people: set[int]) -> list[GoalRule]:
-        found = []
-        for goal_id, person_id, rule, starts_on in bulk.select_in(
+        return [goal_rule(*row) for row in bulk.select_in(
                 self.session, "SELECT id, person_id, rule, starts_on FROM goals WHERE tenant_id = ? "
-                "AND person_id IN_ROWS", (tenant_id,), sorted(people)):
-            cached = self._rules.get(goal_id)
-            if cached is None:
-                cached = GoalRule(goal_id, person_id, rule_of(rule), _day_start_us(starts_on))
-                self._rules[goal_id] = cached
-            found.append(cached)
-        return found
+                "AND person_id IN_ROWS", (tenant_id,), sorted(people))]
 
     # -- progress from evidence ---------------------------------------------------------------------------
 
     def flush(self) -> None:
         if self._evidence:
-            bulk.insert(self.session, "goal_evidence", EVIDENCE_COLUMNS,
-                        [tuple(row[name] for name in EVIDENCE_COLUMNS) for row in self._evidence],
+            bulk.insert(self.session, "goal_evidence", EVIDENCE_COLUMNS, self._evidence,
                         conflict=("goal_id", "statement_id"))
             self._evidence = []
         if self._dirty:
@@ -295,7 +289,6 @@ class ProgressEngine:
         self.session.execute(delete(GoalEvidence))
         self.session.execute(delete(GoalProgress))
         goals = set(self.session.scalars(select(Goal.id).where(Goal.person_id.is_not(None))))
-        self._rules.clear()
         applied, last = 0, 0
         while True:
             rows = self.session.execute(

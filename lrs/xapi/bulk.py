@@ -105,14 +105,15 @@ def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[
 
 def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], keys: Sequence[tuple],
                  table: str, columns: Sequence[str], rows: Sequence[tuple], key: str,
-                 returning: Sequence[str]) -> list[tuple]:
+                 returning: Sequence[str], *, first: tuple[str, Sequence] | None = None) -> list[tuple]:
     """Insert ``keys`` into ``keys_table`` where absent, and the ``rows`` (one per key, alike in order) whose
     key was new into ``table``; answer the RETURNING rows of ``table``.
 
     ``key`` names the column that the two tables share and ``key_columns`` end with; a key already present
     (or being inserted by a concurrent transaction, which this one then waits for) skips its row. The
     rows are inserted in the order given. PostgreSQL does both in one statement (a data-modifying WITH);
-    SQLite runs the two inserts.
+    SQLite runs the two inserts. ``first`` (PostgreSQL only: its SQL, with ``%s`` markers, and parameters)
+    is a query that runs to its end before any key is inserted, in the same statement: e.g. taking locks.
     """
     if not keys:
         return []
@@ -123,13 +124,18 @@ def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], 
         return insert(session, table, columns, [row for row in rows if row[position] in fresh],
                       returning=returning)
     aliases = ", ".join(columns)
-    sql = (f"WITH fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}) "  # noqa: S608  (identifiers)
-           f"SELECT * FROM {_array_casts(keys_table, tuple(key_columns))} "
+    # The gate is a condition on no row (an InitPlan, PostgreSQL's "One-Time Filter"): it reads ``first``
+    # to its end before the first key is produced.
+    head, gate = ("WITH ", "") if first is None else (
+        f"WITH first AS MATERIALIZED ({first[0]}), ", " WHERE (SELECT count(*) FROM first) >= 0")
+    sql = (f"{head}fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}) "  # noqa: S608  (identifiers)
+           f"SELECT * FROM {_array_casts(keys_table, tuple(key_columns))}{gate} "
            f"ON CONFLICT ({', '.join(key_columns)}) DO NOTHING RETURNING {key}) "
            f"INSERT INTO {table} ({aliases}) SELECT {aliases} "
            f"FROM {_array_casts(table, tuple(columns))} WITH ORDINALITY AS given({aliases}, position) "
            f"WHERE {key} IN (SELECT {key} FROM fresh) ORDER BY position RETURNING {', '.join(returning)}")
-    params = (*(list(values) for values in zip(*keys, strict=True)),
+    params = (*(first[1] if first is not None else ()),
+              *(list(values) for values in zip(*keys, strict=True)),
               *(list(values) for values in zip(*rows, strict=True)))
     return _run(session, sql, params)
 

@@ -127,8 +127,7 @@ class StatementStore:
         a conflict found then undoes the whole write.
         """
         statements = batch.statements
-        self._lock_references(statements)
-        seq_of = self._insert(batch.rows)
+        seq_of = self._insert(batch.rows, self._reference_locks(statements))
         self._check_skipped([s for s in statements if s["id"] not in seq_of], batch.position)
         fresh = [s for s in statements if s["id"] in seq_of]
         if fresh:
@@ -139,8 +138,9 @@ class StatementStore:
             self._record_activities(batch.definitions_of(fresh), define)
         return WriteResult(ids=[s["id"] for s in statements], stored=[s["id"] for s in fresh])
 
-    def _lock_references(self, statements: Sequence[dict]) -> None:
-        """PostgreSQL: order this write against concurrent ones it shares a StatementRef with.
+    def _reference_locks(self, statements: Sequence[dict]) -> tuple[str, list] | None:
+        """PostgreSQL: the query that orders this write against concurrent ones it shares a StatementRef
+        with (the insert of the statements runs it first, in the same statement).
 
         A statement and a StatementRef to it written at the same time must not both miss the other
         (each would look before the other commits). Every write takes a shared lock on the buckets of the
@@ -157,7 +157,7 @@ class StatementStore:
         ones, each in key order, so writes cannot deadlock.
         """
         if self.session.get_bind().dialect.name != "postgresql":
-            return
+            return None
         own = {_buckets(self.tenant_id, statement["id"]) for statement in statements}
         targeted = {_buckets(self.tenant_id, t) for t in map(statement_ref_target, statements) if t is not None}
         large = len({fine for _, fine in own | targeted}) > SMALL_WRITE
@@ -167,22 +167,23 @@ class StatementStore:
             modes.update(((FINE, fine), False) for _, fine in own)
             modes.update(((FINE, fine), True) for _, fine in targeted)
         keys = sorted(modes)  # coarse buckets first: COARSE < FINE
-        self.session.connection().exec_driver_sql(
-            "SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(u.space, u.key)::text "
-            "ELSE pg_advisory_xact_lock_shared(u.space, u.key)::text END "
-            "FROM unnest(CAST(%s AS integer[]), CAST(%s AS integer[]), CAST(%s AS boolean[])) "
-            "AS u(space, key, exclusive)",
-            ([space for space, _ in keys], [key for _, key in keys], [modes[k] for k in keys]))
+        return ("SELECT CASE WHEN u.exclusive THEN pg_advisory_xact_lock(u.space, u.key)::text "
+                "ELSE pg_advisory_xact_lock_shared(u.space, u.key)::text END "
+                "FROM unnest(CAST(%s AS integer[]), CAST(%s AS integer[]), CAST(%s AS boolean[])) "
+                "AS u(space, key, exclusive)",
+                [[space for space, _ in keys], [key for _, key in keys], [modes[k] for k in keys]])
 
-    def _insert(self, rows: dict[str, tuple]) -> dict[str, int]:
+    def _insert(self, rows: dict[str, tuple], locks: tuple[str, list] | None) -> dict[str, int]:
         """Insert the statements not stored yet; answer the seq of each one inserted, by statement id.
 
-        The ids go first into ``statement_ids``, whose key skips those already stored (a concurrent writer
-        of the same id waits there until the other commits); the rows of the others follow.
+        ``locks`` (see ``_reference_locks``) are taken first. The ids go next into ``statement_ids``, whose
+        key skips those already stored (a concurrent writer of the same id waits there until the other
+        commits); the rows of the others follow.
         """
         returned = bulk.insert_keyed(
             self.session, "statement_ids", ("tenant_id", "statement_id"), [(self.tenant_id, sid) for sid in rows],
-            "statements", STATEMENT_COLUMNS, list(rows.values()), "statement_id", ("seq", "statement_id", "stored_us"))
+            "statements", STATEMENT_COLUMNS, list(rows.values()), "statement_id", ("seq", "statement_id", "stored_us"),
+            first=locks)
         if returned:  # the seqs are taken: check they came soon enough after the stamp (lrs.xapi.paging)
             age = now_us() - min(stored_us for _, _, stored_us in returned)
             if age > MAX_STAMP_AGE_US:
