@@ -170,7 +170,7 @@ def prepare(statement: dict, *, stored: datetime, authority: dict, version: str)
     """
     prepared = _context_activities_as_arrays(statement)
     prepared["id"] = str(statement["id"]).lower() if "id" in statement else str(uuid.uuid4())
-    stored_text = formats.format_timestamp(stored)
+    stored_text = _stored_text(stored)
     prepared["stored"] = stored_text
     prepared["authority"] = authority
     if "version" not in prepared:
@@ -182,6 +182,10 @@ def prepare(statement: dict, *, stored: datetime, authority: dict, version: str)
         if moment is not None and moment.utcoffset():
             prepared["timestamp"] = formats.format_timestamp(moment)
     return prepared
+
+
+# The statements of a batch share their stored moment: it is formatted once.
+_stored_text = lru_cache(maxsize=64)(formats.format_timestamp)
 
 
 def _context_activities_as_arrays(statement: dict) -> dict:
