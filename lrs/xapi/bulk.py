@@ -31,8 +31,15 @@ def _marker(session: Session) -> str:
     return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
 
 
-def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool = True) -> list[tuple]:
+def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool = True,
+         replan: bool = False) -> list[tuple]:
     """Run ``sql`` on a cursor of the session's DBAPI connection, inside the session's transaction.
+
+    ``replan`` (PostgreSQL): plan the statement for this execution, never from a prepared statement's cached
+    plan. psycopg prepares a statement run often, and PostgreSQL then keeps one generic plan for it: made
+    while a table (a new month's partition, say) was nearly empty, that plan reads the table whole, and
+    goes on doing so as the table grows, until statistics are gathered. A lookup whose best plan changes
+    as its table grows asks for ``replan``; planning it costs far less than such a scan.
 
     A driver error comes out as SQLAlchemy's own (``OperationalError``, ``IntegrityError``...), as it would
     from ``exec_driver_sql``, so that retries and the 503 for a database that is away see it; a connection
@@ -43,7 +50,10 @@ def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool =
     dialect = connection.dialect
     cursor = raw.cursor()
     try:
-        (cursor.executemany if many else cursor.execute)(sql, params)
+        if replan and not many and dialect.name == "postgresql":
+            cursor.execute(sql, params, prepare=False)
+        else:
+            (cursor.executemany if many else cursor.execute)(sql, params)
         return [tuple(row) for row in cursor.fetchall()] if rows else []
     except dialect.loaded_dbapi.Error as exc:
         gone = dialect.is_disconnect(exc, raw, cursor)
@@ -58,16 +68,39 @@ def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool =
             pass
 
 
-@lru_cache(maxsize=64)
-def _array_casts(table: str, columns: tuple[str, ...]) -> str:
-    """``unnest(%b::bigint[], %b::text[], ...)`` for the columns' PostgreSQL types (from the models).
+# Column types whose arrays go as PostgreSQL's text form of an array, built by ``array_literal``.
+LITERAL_TYPES = frozenset({"BIGINT", "INTEGER", "SMALLINT", "BOOLEAN"})
 
-    The arrays go in binary (``%b``): in text they would be escaped element by element, which for JSON
-    payloads costs many times the insert itself.
+
+@lru_cache(maxsize=64)
+def _array_casts(table: str, columns: tuple[str, ...]) -> tuple[str, tuple[bool, ...]]:
+    """``unnest(%s::bigint[], %b::text[], ...)`` for the columns' PostgreSQL types (from the models), and
+    which of the columns go as array literals.
+
+    Text arrays go in binary (``%b``): in text they would be escaped element by element, which for JSON
+    payloads costs many times the insert itself. Arrays of numbers and booleans go as one literal string:
+    psycopg dumps a list element by element in Python (in binary, a ``struct.pack`` per element), which
+    for the index rows of a batch cost more than the database spent inserting them.
     """
     dialect = postgresql.dialect()
     types = [db.metadata.tables[table].c[name].type.compile(dialect=dialect) for name in columns]
-    return "unnest(" + ", ".join(f"%b::{kind}[]" for kind in types) + ")"
+    literal = tuple(kind in LITERAL_TYPES for kind in types)
+    sql = "unnest(" + ", ".join(f"%s::{kind}[]" if text else f"%b::{kind}[]"
+                                for kind, text in zip(types, literal, strict=True)) + ")"
+    return sql, literal
+
+
+def array_literal(values: Sequence) -> str:
+    """PostgreSQL's text form of an array of numbers or booleans (None is NULL): one ``str.join``."""
+    if None in values:
+        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _arrays(rows: Sequence[tuple], literal: tuple[bool, ...]) -> list:
+    """The rows as one array per column, ready to bind to ``_array_casts``'s markers."""
+    return [array_literal(values) if text else list(values)
+            for values, text in zip(zip(*rows, strict=True), literal, strict=True)]
 
 
 def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple], *,
@@ -88,8 +121,9 @@ def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[
     if returning:
         tail += f" RETURNING {', '.join(returning)}"
     if _marker(session) == "%s":
-        sql = f"INSERT INTO {table} ({names}) SELECT * FROM {_array_casts(table, tuple(columns))}{tail}"  # noqa: S608
-        return _run(session, sql, tuple(list(values) for values in zip(*rows, strict=True)), rows=bool(returning))
+        arrays, literal = _array_casts(table, tuple(columns))
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM {arrays}{tail}"  # noqa: S608
+        return _run(session, sql, _arrays(rows, literal), rows=bool(returning))
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (identifiers, not data)
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     if not returning:
@@ -128,19 +162,20 @@ def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], 
     # to its end before the first key is produced.
     head, gate = ("WITH ", "") if first is None else (
         f"WITH first AS MATERIALIZED ({first[0]}), ", " WHERE (SELECT count(*) FROM first) >= 0")
+    key_arrays, key_literal = _array_casts(keys_table, tuple(key_columns))
+    arrays, literal = _array_casts(table, tuple(columns))
     sql = (f"{head}fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}) "  # noqa: S608  (identifiers)
-           f"SELECT * FROM {_array_casts(keys_table, tuple(key_columns))}{gate} "
+           f"SELECT * FROM {key_arrays}{gate} "
            f"ON CONFLICT ({', '.join(key_columns)}) DO NOTHING RETURNING {key}) "
            f"INSERT INTO {table} ({aliases}) SELECT {aliases} "
-           f"FROM {_array_casts(table, tuple(columns))} WITH ORDINALITY AS given({aliases}, position) "
+           f"FROM {arrays} WITH ORDINALITY AS given({aliases}, position) "
            f"WHERE {key} IN (SELECT {key} FROM fresh) ORDER BY position RETURNING {', '.join(returning)}")
-    params = (*(first[1] if first is not None else ()),
-              *(list(values) for values in zip(*keys, strict=True)),
-              *(list(values) for values in zip(*rows, strict=True)))
+    params = (*(first[1] if first is not None else ()), *_arrays(keys, key_literal), *_arrays(rows, literal))
     return _run(session, sql, params)
 
 
-def select_in(session: Session, sql: str, params: Sequence, values: Sequence) -> list[tuple]:
+def select_in(session: Session, sql: str, params: Sequence, values: Sequence, *, replan: bool = False
+              ) -> list[tuple]:
     """The rows of ``sql`` for every value of ``values``.
 
     ``sql`` uses ``?`` for the ``params`` and ends with ``IN_VALUES``, which stands for membership in
@@ -152,13 +187,14 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence) ->
     ``IN_ROWS`` instead stands for ``IN (SELECT unnest(%b))`` on PostgreSQL, a join with the values, for
     thousands of them against a column whose index also serves other conditions: without fresh statistics
     PostgreSQL may read ``= ANY`` as a filter, comparing every row the other conditions find with every value.
+    ``replan``: see ``_run``.
     """
     if not values:
         return []
     values = list(values)
     if _marker(session) == "%s":
         sql = sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)").replace("IN_ROWS", "IN (SELECT unnest(%b))")
-        return _run(session, sql, (*params, values))
+        return _run(session, sql, (*params, values), replan=replan)
     sql = sql.replace("IN_ROWS", "IN_VALUES")
     found: list[tuple] = []
     for start in range(0, len(values), IN_CHUNK):
@@ -166,6 +202,30 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence) ->
         found.extend(_run(session, sql.replace("IN_VALUES", "IN (" + ", ".join(["?"] * len(chunk)) + ")"),
                           (*params, *chunk)))
     return found
+
+
+def select_unique(session: Session, table: str, key: str, values: Sequence, columns: Sequence[str],
+                  where: Sequence[tuple[str, object]] = ()) -> list[tuple]:
+    """The rows of ``table`` whose unique ``key`` (with the ``where`` columns' values) is one of ``values``,
+    as (key, *columns).
+
+    On PostgreSQL, one index probe per value (a LATERAL join), planned for each execution (``_run``'s
+    ``replan``): without statistics, PostgreSQL may plan an ``= ANY`` lookup as a search by the other
+    conditions alone, comparing every row of the tenant with every value.
+    """
+    if not values:
+        return []
+    names = ", ".join(columns)
+    conditions = "".join(f"{column} = ? AND " for column, _ in where)
+    fixed = [value for _, value in where]
+    if _marker(session) == "?":
+        return select_in(session, f"SELECT {key}, {names} FROM {table} WHERE {conditions}{key} IN_VALUES",  # noqa: S608
+                         fixed, values)
+    kind = db.metadata.tables[table].c[key].type.compile(dialect=postgresql.dialect())
+    sql = (f"SELECT given.value, found.* FROM unnest(%b::{kind}[]) AS given(value) "  # noqa: S608  (identifiers)
+           f"CROSS JOIN LATERAL (SELECT {names} FROM {table} WHERE {conditions.replace('?', '%s')}"
+           f"{key} = given.value LIMIT 1) AS found")
+    return _run(session, sql, (list(values), *fixed), replan=True)
 
 
 def fetch_one(session: Session, sql: str, params: Sequence) -> tuple | None:

@@ -171,7 +171,8 @@ class StatementStore:
                 "ELSE pg_advisory_xact_lock_shared(u.space, u.key)::text END "
                 "FROM unnest(CAST(%s AS integer[]), CAST(%s AS integer[]), CAST(%s AS boolean[])) "
                 "AS u(space, key, exclusive)",
-                [[space for space, _ in keys], [key for _, key in keys], [modes[k] for k in keys]])
+                [bulk.array_literal([space for space, _ in keys]), bulk.array_literal([key for _, key in keys]),
+                 bulk.array_literal([modes[k] for k in keys])])
 
     def _insert(self, rows: dict[str, tuple], locks: tuple[str, list] | None) -> dict[str, int]:
         """Insert the statements not stored yet; answer the seq of each one inserted, by statement id.
@@ -195,12 +196,9 @@ class StatementStore:
         """Statements already stored must be the same statement (Data 2.3.1), or the write is a conflict."""
         if not skipped:
             return
-        stored: dict[str, dict] = {}
-        for chunk in _chunks([s["id"] for s in skipped]):
-            rows = self.session.execute(
-                select(Statement.statement_id, Statement.payload).where(
-                    Statement.tenant_id == self.tenant_id, Statement.statement_id.in_(chunk)))
-            stored.update((sid, orjson.loads(payload)) for sid, payload in rows)
+        stored = {sid: orjson.loads(payload) for sid, payload in bulk.select_unique(
+            self.session, "statements", "statement_id", sorted(s["id"] for s in skipped), ("payload",),
+            [("tenant_id", self.tenant_id)])}
         for statement in sorted(skipped, key=lambda s: position[s["id"]]):
             if statement["id"] not in stored:  # erased while this write waited for its id
                 raise Conflict(f"statement {statement['id']} is being erased; send it again",
@@ -215,11 +213,10 @@ class StatementStore:
         wanted = {t for t in map(statement_ref_target, fresh) if t is not None and t not in in_batch}
         # Two lookups by key, not a join: a join's plan rests on the tables' statistics, and with stale ones
         # PostgreSQL would scan the whole index table for a handful of targets.
-        stored = bulk.select_in(
-            self.session, "SELECT seq, statement_id, is_voiding FROM statements WHERE tenant_id = ? "
-            "AND statement_id IN_VALUES", (self.tenant_id,), sorted(wanted))
-        found: dict[str, tuple[bool, Keys]] = {sid: (bool(voiding), set()) for _, sid, voiding in stored}
-        id_of = {seq: sid for seq, sid, _ in stored}
+        stored = bulk.select_unique(self.session, "statements", "statement_id", sorted(wanted),
+                                    ("seq", "is_voiding"), [("tenant_id", self.tenant_id)])
+        found: dict[str, tuple[bool, Keys]] = {sid: (bool(voiding), set()) for sid, _, voiding in stored}
+        id_of = {seq: sid for sid, seq, _ in stored}
         # By seq alone (the key's first column; the seqs are this tenant's): with the tenant too, SQLite would
         # walk the tenant's whole (tenant, value, kind, seq) index instead.
         for seq, kind, value in bulk.select_in(
@@ -299,7 +296,7 @@ class StatementStore:
         while gained:
             referrers = bulk.select_in(
                 self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statements "
-                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained))
+                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained), replan=True)
             rows: list[tuple[int, int, int]] = []
             passed_on: dict[str, Keys] = {}
             for seq, sid, target, voiding in referrers:
@@ -356,8 +353,8 @@ class StatementStore:
 
     def _definitions(self, ids: list[str]) -> dict[str, tuple[int, dict]]:
         """The row id and definition of each of ``ids`` the tenant has."""
-        rows = bulk.select_in(self.session, "SELECT activity_id, id, definition FROM activities "
-                              "WHERE tenant_id = ? AND activity_id IN_VALUES", (self.tenant_id,), ids)
+        rows = bulk.select_unique(self.session, "activities", "activity_id", ids, ("id", "definition"),
+                                  [("tenant_id", self.tenant_id)])
         return {iri: (row_id, orjson.loads(d) if d else {}) for iri, row_id, d in rows}
 
     # -- reading ------------------------------------------------------------------------------------------
