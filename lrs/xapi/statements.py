@@ -26,9 +26,20 @@ VERB, REGISTRATION, AGENT, RELATED_AGENT, ACTIVITY, RELATED_ACTIVITY = 1, 2, 3, 
 def key_hash(family: str, value: str) -> int:
     """A signed 64-bit hash of a filter value; the family keeps verbs, agents and activities apart.
 
-    Cached for short values: the same verbs, activities and agents come back in statement after statement.
+    Cached for short values, in a dict per family (a write looks up a dozen per statement): the same verbs,
+    activities and agents come back in statement after statement.
     """
-    return _cached_hash(family, value) if len(value) <= CACHED_LENGTH else _hash(family, value)
+    cache = _HASHES.get(family)
+    if cache is None:
+        cache = _HASHES.setdefault(family, {})
+    found = cache.get(value)
+    if found is None:
+        found = _hash(family, value)
+        if len(value) <= CACHED_LENGTH:
+            if len(cache) >= CACHED_VALUES:  # start again rather than grow without bound
+                cache.clear()
+            cache[value] = found
+    return found
 
 
 def _hash(family: str, value: str) -> int:
@@ -36,7 +47,8 @@ def _hash(family: str, value: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-_cached_hash = lru_cache(maxsize=32768)(_hash)
+_HASHES: dict[str, dict[str, int]] = {}
+CACHED_VALUES = 32_768  # per family
 CACHED_LENGTH = 512  # longer values are hashed each time, so the cache stays small
 
 
