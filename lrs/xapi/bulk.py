@@ -2,14 +2,14 @@
 
 Inserts: rows are tuples in the order of ``columns``. SQLite takes them in one ``executemany`` (a loop in
 C), or with RETURNING as multi-row ``INSERT ... VALUES``; PostgreSQL takes them as one array per column,
-``INSERT ... SELECT * FROM unnest(...)``, so that the statement text is short and the same for any number
-of rows (``executemany`` would send a statement per row, and a long VALUES list costs the driver more to
-prepare than the server to run). Lookups by a list of values: ``IN (?, ...)`` on SQLite, ``= ANY(%b)``
-with one array (in binary) on PostgreSQL. Both go straight to the driver: on the write path the ORM's statement
-building costs several times the query itself, and the statements run on the session's own DBAPI
-connection (in its transaction) through a plain cursor, since even ``exec_driver_sql`` costs more per call
-than a small insert does. SQL is built from identifiers and text the caller gives, never from data; the
-values are always bound parameters.
+``INSERT ... SELECT * FROM unnest(...)`` (text in binary, numbers as one array literal), so that the
+statement text is short and the same for any number of rows (``executemany`` would send a statement per
+row, and a long VALUES list costs the driver more to prepare than the server to run). Lookups by a list of
+values: ``IN (?, ...)`` on SQLite, ``= ANY(%b)`` with one array (in binary) on PostgreSQL. Both go straight
+to the driver: on the write path the ORM's statement building costs several times the query itself, and
+the statements run on the session's own DBAPI connection (in its transaction) through a plain cursor,
+since even ``exec_driver_sql`` costs more per call than a small insert does. SQL is built from
+identifiers and text the caller gives, never from data; the values are always bound parameters.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def _array_casts(table: str, columns: tuple[str, ...]) -> tuple[str, tuple[bool,
     dialect = postgresql.dialect()
     types = [db.metadata.tables[table].c[name].type.compile(dialect=dialect) for name in columns]
     literal = tuple(kind in LITERAL_TYPES for kind in types)
-    sql = "unnest(" + ", ".join(f"%s::{kind}[]" if text else f"%b::{kind}[]"
-                                for kind, text in zip(types, literal, strict=True)) + ")"
+    sql = "unnest(" + ", ".join(f"%s::{kind}[]" if as_literal else f"%b::{kind}[]"
+                                for kind, as_literal in zip(types, literal, strict=True)) + ")"
     return sql, literal
 
 
@@ -100,8 +100,8 @@ def array_literal(values: Sequence) -> str:
 
 def _arrays(rows: Sequence[tuple], literal: tuple[bool, ...]) -> list:
     """The rows as one array per column, ready to bind to ``_array_casts``'s markers."""
-    return [array_literal(values) if text else list(values)
-            for values, text in zip(zip(*rows, strict=True), literal, strict=True)]
+    return [array_literal(values) if as_literal else list(values)
+            for values, as_literal in zip(zip(*rows, strict=True), literal, strict=True)]
 
 
 def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple], *,
