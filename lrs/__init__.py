@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lrs import models  # noqa: F401  (the models register with the metadata)
 
     db.init_app(app)
+    with app.app_context():
+        availability.watch(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS)
     CORS(app, resources={r"/xapi/*": {"origins": "*"}}, allow_headers=XAPI_HEADERS,
          expose_headers=XAPI_EXPOSED, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])

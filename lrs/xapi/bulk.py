@@ -175,8 +175,8 @@ def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], 
     return _run(session, sql, params)
 
 
-def select_in(session: Session, sql: str, params: Sequence, values: Sequence, *, replan: bool = False
-              ) -> list[tuple]:
+def select_in(session: Session, sql: str, params: Sequence, values: Sequence, *, replan: bool = False,
+              before: tuple[str, Sequence[str], Sequence[tuple]] | None = None) -> list[tuple]:
     """The rows of ``sql`` for every value of ``values``.
 
     ``sql`` uses ``?`` for the ``params`` and ends with ``IN_VALUES``, which stands for membership in
@@ -188,14 +188,25 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence, *,
     ``IN_ROWS`` instead stands for ``IN (SELECT unnest(%b))`` on PostgreSQL, a join with the values, for
     thousands of them against a column whose index also serves other conditions: without fresh statistics
     PostgreSQL may read ``= ANY`` as a filter, comparing every row the other conditions find with every value.
-    ``replan``: see ``_run``.
+    ``replan``: see ``_run``. ``before``: (table, columns, rows) to insert first, which PostgreSQL does in
+    the same statement (a data-modifying WITH, one round trip); the select does not see those rows.
     """
+    postgres = _marker(session) == "%s"
+    if before is not None and (not postgres or not values):
+        insert(session, *before)
+        before = None
     if not values:
         return []
     values = list(values)
-    if _marker(session) == "%s":
+    if postgres:
         sql = sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)").replace("IN_ROWS", "IN (SELECT unnest(%b))")
-        return _run(session, sql, (*params, values), replan=replan)
+        head: tuple = ()
+        if before is not None and before[2]:
+            table, columns, rows = before
+            arrays, literal = _array_casts(table, tuple(columns))
+            sql = f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {arrays}) {sql}"  # noqa: S608
+            head = tuple(_arrays(rows, literal))
+        return _run(session, sql, (*head, *params, values), replan=replan)
     sql = sql.replace("IN_ROWS", "IN_VALUES")
     found: list[tuple] = []
     for start in range(0, len(values), IN_CHUNK):

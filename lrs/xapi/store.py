@@ -38,6 +38,7 @@ FINE = COARSE + 1  # the namespace of fine buckets
 FINE_BUCKETS = 1024  # per tenant
 COARSE_BUCKETS = 32  # per tenant: a fine bucket lies in coarse bucket (key % COARSE_BUCKETS)
 SMALL_WRITE = 64  # fine buckets a write may lock; a write touching more locks coarse buckets
+INDEX_COLUMNS = ("tenant_id", "seq", "kind", "value_hash")  # of statement_index
 # The longest a statement may wait between its stored stamp and its seq: half the lag queries allow for
 # (lrs.xapi.paging), leaving the other half for the clocks of several servers to disagree.
 MAX_STAMP_AGE_US = paging.STORED_LAG_US // 2
@@ -243,10 +244,10 @@ class StatementStore:
         new keys on to stored statements that target the batch, and apply voiding both ways."""
         keys_of = self.batch_keys(fresh, targets, own)
         target_of = {s["id"]: t for s in fresh if (t := statement_ref_target(s)) is not None}
-        self._insert_index([(seq_of[sid], kind, value) for sid, keys in keys_of.items() for kind, value in keys])
+        rows = [(self.tenant_id, seq_of[sid], kind, value) for sid, keys in keys_of.items() for kind, value in keys]
         to_void = {target_of[s["id"]] for s in fresh if is_voiding(s)}
         voidable = {s["id"] for s in fresh if not is_voiding(s)}
-        to_void |= self._propagate(keys_of, set(seq_of.values()), voidable)
+        to_void |= self._propagate(keys_of, set(seq_of.values()), voidable, rows)
         if to_void:
             for chunk in _chunks(sorted(to_void)):
                 self.session.execute(
@@ -285,18 +286,24 @@ class StatementStore:
                 break
         return keys
 
-    def _propagate(self, keys_of: dict[str, Keys], batch_seqs: set[int], voidable: set[str]) -> set[str]:
-        """Stored statements that target the batch gain its keys, and so do their referrers, recursively.
+    def _propagate(self, keys_of: dict[str, Keys], batch_seqs: set[int], voidable: set[str],
+                   index_rows: list[tuple[int, int, int, int]]) -> set[str]:
+        """Write the batch's index rows; stored statements that target the batch gain its keys, and so do
+        their referrers, recursively.
 
-        Answers the ids in ``voidable`` that a stored voiding statement targets (it arrived first).
+        The index rows go in with the first lookup of referrers (one statement on PostgreSQL). Answers the
+        ids in ``voidable`` that a stored voiding statement targets (it arrived first).
         """
         gained = dict(keys_of)
         seen = set(batch_seqs)
         to_void: set[str] = set()
+        written: tuple | None = ("statement_index", INDEX_COLUMNS, index_rows)
         while gained:
             referrers = bulk.select_in(
                 self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statements "
-                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained), replan=True)
+                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained), replan=True,
+                before=written)
+            written = None
             rows: list[tuple[int, int, int]] = []
             passed_on: dict[str, Keys] = {}
             for seq, sid, target, voiding in referrers:
@@ -313,8 +320,7 @@ class StatementStore:
 
     def _insert_index(self, rows: list[tuple[int, int, int]], existing_ok: bool = False) -> None:
         """Insert (seq, kind, value_hash) rows in as few statements as the database allows."""
-        bulk.insert(self.session, "statement_index", ("tenant_id", "seq", "kind", "value_hash"),
-                    [(self.tenant_id, *row) for row in rows],
+        bulk.insert(self.session, "statement_index", INDEX_COLUMNS, [(self.tenant_id, *row) for row in rows],
                     conflict=("seq", "kind", "value_hash") if existing_ok else None)
 
     def _store_attachments(self, attachments: dict[str, tuple[str, bytes]]) -> None:

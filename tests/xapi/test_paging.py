@@ -177,7 +177,7 @@ def test_the_write_paths_lookups_in_the_log_are_planned_for_each_write(app):
                 [previous] = store_statements(session, writer, [body], "1.0.3")
             prepared = [row[0] for row in connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements")]
             session.close()
-    assert any("INSERT INTO statement_index" in sql for sql in prepared), prepared  # psycopg does prepare
+    assert any("INSERT INTO statement_ids" in sql for sql in prepared), prepared  # psycopg does prepare
     for lookup in ("AND ref_target = ANY", "FROM statements WHERE", "FROM activities WHERE"):
         assert not any(lookup in sql for sql in prepared), (lookup, prepared)
 
