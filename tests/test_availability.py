@@ -13,10 +13,14 @@ from lrs.extensions import db
 
 @pytest.fixture
 def engine(app):
+    """The app's engine with an empty pool, so that the tests' one connection is the one reused; emptied
+    again after, so that no connection a test killed is left to other tests."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite is a file: no connection to check")
+        db.engine.dispose()
         yield db.engine
+        db.engine.dispose()
 
 
 def _backend(engine) -> int:

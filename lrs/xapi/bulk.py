@@ -82,12 +82,23 @@ def _array_casts(table: str, columns: tuple[str, ...]) -> tuple[str, tuple[bool,
     psycopg dumps a list element by element in Python (in binary, a ``struct.pack`` per element), which
     for the index rows of a batch cost more than the database spent inserting them.
     """
-    dialect = postgresql.dialect()
-    types = [db.metadata.tables[table].c[name].type.compile(dialect=dialect) for name in columns]
+    types = [_pg_type(table, name) for name in columns]
     literal = tuple(kind in LITERAL_TYPES for kind in types)
     sql = "unnest(" + ", ".join(f"%s::{kind}[]" if as_literal else f"%b::{kind}[]"
                                 for kind, as_literal in zip(types, literal, strict=True)) + ")"
     return sql, literal
+
+
+@lru_cache(maxsize=256)
+def _pg_type(table: str, column: str) -> str:
+    """The PostgreSQL type of a column, from the models."""
+    return db.metadata.tables[table].c[column].type.compile(dialect=postgresql.dialect())
+
+
+def _pg_insert(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> tuple[str, list]:
+    """PostgreSQL: ``INSERT INTO table (columns) SELECT * FROM unnest(...)`` and its parameters."""
+    arrays, literal = _array_casts(table, tuple(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {arrays}", _arrays(rows, literal)  # noqa: S608
 
 
 def array_literal(values: Sequence) -> str:
@@ -122,9 +133,8 @@ def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[
     if returning:
         tail += f" RETURNING {', '.join(returning)}"
     if _marker(session) == "%s":
-        arrays, literal = _array_casts(table, tuple(columns))
-        sql = f"INSERT INTO {table} ({names}) SELECT * FROM {arrays}{tail}"  # noqa: S608
-        return _run(session, sql, _arrays(rows, literal), rows=bool(returning))
+        sql, params = _pg_insert(table, columns, rows)
+        return _run(session, sql + tail, params, rows=bool(returning))
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  (identifiers, not data)
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     if not returning:
@@ -200,12 +210,10 @@ def select_in(session: Session, sql: str, params: Sequence, values: Sequence, *,
     values = list(values)
     if postgres:
         sql = sql.replace("?", "%s").replace("IN_VALUES", "= ANY(%b)").replace("IN_ROWS", "IN (SELECT unnest(%b))")
-        head: tuple = ()
+        head: list = []
         if before is not None and before[2]:
-            table, columns, rows = before
-            arrays, literal = _array_casts(table, tuple(columns))
-            sql = f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {arrays}) {sql}"  # noqa: S608
-            head = tuple(_arrays(rows, literal))
+            written, head = _pg_insert(*before)
+            sql = f"WITH written AS ({written}) {sql}"
         return _run(session, sql, (*head, *params, values), replan=replan)
     sql = sql.replace("IN_ROWS", "IN_VALUES")
     found: list[tuple] = []
@@ -233,8 +241,7 @@ def select_unique(session: Session, table: str, key: str, values: Sequence, colu
     if _marker(session) == "?":
         return select_in(session, f"SELECT {key}, {names} FROM {table} WHERE {conditions}{key} IN_VALUES",  # noqa: S608
                          fixed, values)
-    kind = db.metadata.tables[table].c[key].type.compile(dialect=postgresql.dialect())
-    sql = (f"SELECT given.value, found.* FROM unnest(%b::{kind}[]) AS given(value) "  # noqa: S608  (identifiers)
+    sql = (f"SELECT given.value, found.* FROM unnest(%b::{_pg_type(table, key)}[]) AS given(value) "  # noqa: S608  (identifiers)
            f"CROSS JOIN LATERAL (SELECT {names} FROM {table} WHERE {conditions.replace('?', '%s')}"
            f"{key} = given.value LIMIT 1) AS found")
     return _run(session, sql, (list(values), *fixed), replan=True)
