@@ -162,10 +162,11 @@ def floor(url: str, *, statements: int, batch: int, threads: int, seed: int) -> 
                 if position is None:
                     return
                 rows, index = prepared[position]
-                bulk.insert(session, "statement_ids", ("tenant_id", "statement_id"), [row[:2] for row in rows])
                 returned = bulk.insert(session, "statements", STATEMENT_COLUMNS, rows,
                                        returning=("seq", "statement_id"))
                 seq_of = dict((sid, seq) for seq, sid in returned)
+                bulk.insert(session, "statement_ids", ("tenant_id", "statement_id", "ref_target", "is_voiding", "seq"),
+                            [(*row[:2], row[5], row[6], seq_of[row[1]]) for row in rows])
                 bulk.insert(session, "statement_index", ("seq", "kind", "value_hash", "tenant_id"),
                             [(seq_of[row[1]], *key) for row, keys in zip(rows, index, strict=True)
                              for key in keys])

@@ -123,8 +123,8 @@ class Loader:
         activities = [(self.tenant_id, iri, orjson.dumps(d).decode() if d else None)
                       for iri, d in sorted(definitions.items()) if iri not in self.known_activities]
         self.known_activities.update(definitions)
-        self._write(session, "statement_ids", ("tenant_id", "statement_id"),
-                    [(self.tenant_id, statement["id"]) for statement in prepared])
+        self._write(session, "statement_ids", ("tenant_id", "statement_id", "seq", "ref_target", "is_voiding"),
+                    [(row[1], row[2], row[0], row[6], row[7]) for row in statements])
         self._write(session, "statements", STATEMENT_COLUMNS, statements)
         self._write(session, "statement_index", INDEX_COLUMNS, index)
         self._write(session, "activities", ACTIVITY_COLUMNS, activities)

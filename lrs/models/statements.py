@@ -12,6 +12,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,7 +31,6 @@ class Statement(db.Model):
         Index("ix_statements_tenant_statement", "tenant_id", "statement_id"),
         Index("ix_statements_tenant_seq", "tenant_id", "seq"),
         Index("ix_statements_tenant_stored", "tenant_id", "stored_us"),
-        Index("ix_statements_tenant_ref", "tenant_id", "ref_target"),
         # Never reuse a sequence number on SQLite (an erased last statement would free its rowid).
         {"sqlite_autoincrement": True},
     )
@@ -52,17 +53,32 @@ class Statement(db.Model):
 
 
 class StatementId(db.Model):
-    """Every statement id a tenant has stored, once: what keeps ids unique (Data 2.4.1) across partitions.
+    """Every statement id a tenant has stored, once: what keeps ids unique (Data 2.4.1) across partitions,
+    and the directory the write path looks statements up in by id and by the id they target.
 
     A write inserts its ids here first; an id already present is skipped, and the statement already stored
-    under it is compared with the one sent (Communication 2.1.1, 2.1.2).
+    under it is compared with the one sent (Communication 2.1.1, 2.1.2). The write's lookups (the statements
+    a batch targets, the stored statements that target the batch) read this table, not ``statements``:
+    on PostgreSQL that one is partitioned by time, and a lookup by anything but ``stored_us`` is planned
+    and run on every partition, a cost that would grow with the age of the store (migration 0018).
     """
 
     __tablename__ = "statement_ids"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # By target alone: SQLite's planner passes over a (tenant_id, ref_target) index for the primary key's
+        # tenant prefix, but takes this one (whose entries end with the key: ref_target, tenant_id, id).
+        Index("ix_statement_ids_ref", "ref_target",
+              postgresql_where=text("ref_target IS NOT NULL"), sqlite_where=text("ref_target IS NOT NULL")),
+        {"sqlite_with_rowid": False},
+    )
 
     tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     statement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The statement's ``seq`` in ``statements``; set by the write that stores it, in the same transaction.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    # As in ``statements``: the id the statement targets through a StatementRef, and whether it voids it.
+    ref_target: Mapped[str | None] = mapped_column(String(36))
+    is_voiding: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StatementIndex(db.Model):

@@ -149,38 +149,54 @@ def insert(session: Session, table: str, columns: Sequence[str], rows: Sequence[
 
 
 def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], keys: Sequence[tuple],
-                 table: str, columns: Sequence[str], rows: Sequence[tuple], key: str,
-                 returning: Sequence[str], *, first: tuple[str, Sequence] | None = None) -> list[tuple]:
+                 table: str, columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str],
+                 drawn: tuple[str, str], returning: Sequence[str],
+                 first: tuple[str, Sequence] | None = None) -> list[tuple]:
     """Insert ``keys`` into ``keys_table`` where absent, and the ``rows`` (one per key, alike in order) whose
     key was new into ``table``; answer the RETURNING rows of ``table``.
 
-    ``key`` names the column that the two tables share and ``key_columns`` end with; a key already present
-    (or being inserted by a concurrent transaction, which this one then waits for) skips its row. The
-    rows are inserted in the order given. PostgreSQL does both in one statement (a data-modifying WITH);
-    SQLite runs the two inserts. ``first`` (PostgreSQL only: its SQL, with ``%s`` markers, and parameters)
-    is a query that runs to its end before any key is inserted, in the same statement: e.g. taking locks.
+    ``unique`` names the columns of ``keys_table``'s unique key, the last of which ``table`` has too; a key
+    already present (or being inserted by a concurrent transaction, which this one then waits for) skips
+    its row. ``drawn`` = (column, sequence): each new key takes the next value of ``sequence`` into
+    ``column`` of both tables, in the order given (on SQLite ``column`` is ``table``'s autoincrementing key,
+    and ``keys_table`` is given the values it took). PostgreSQL does it all in one statement (a data-modifying
+    WITH); SQLite runs the two inserts and an update. ``first`` (PostgreSQL only: its SQL, with ``%s``
+    markers, and parameters) is a query that runs to its end before any key is inserted, in the same
+    statement: e.g. taking locks.
     """
     if not keys:
         return []
+    key, (column, sequence) = unique[-1], drawn
     if _marker(session) == "?":
-        fresh = {found for (found,) in insert(session, keys_table, key_columns, keys, conflict=key_columns,
+        fresh = {found for (found,) in insert(session, keys_table, key_columns, keys, conflict=unique,
                                               returning=(key,))}
         position = columns.index(key)
-        return insert(session, table, columns, [row for row in rows if row[position] in fresh],
-                      returning=returning)
-    aliases = ", ".join(columns)
+        found = insert(session, table, columns, [row for row in rows if row[position] in fresh],
+                       returning=returning)
+        given = {row[key_columns.index(key)]: row for row in keys}
+        at_key, at_drawn = returning.index(key), returning.index(column)
+        if found:
+            _run(session, f"UPDATE {keys_table} SET {column} = ? WHERE "  # noqa: S608  (identifiers)
+                 + " AND ".join(f"{name} = ?" for name in unique),
+                 [(row[at_drawn], *(given[row[at_key]][key_columns.index(name)] for name in unique)) for row in found],
+                 many=True, rows=False)
+        return found
+    listed = ", ".join(columns)
     # The gate is a condition on no row (an InitPlan, PostgreSQL's "One-Time Filter"): it reads ``first``
     # to its end before the first key is produced.
     head, gate = ("WITH ", "") if first is None else (
         f"WITH first AS MATERIALIZED ({first[0]}), ", " WHERE (SELECT count(*) FROM first) >= 0")
     key_arrays, key_literal = _array_casts(keys_table, tuple(key_columns))
     arrays, literal = _array_casts(table, tuple(columns))
-    sql = (f"{head}fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}) "  # noqa: S608  (identifiers)
-           f"SELECT * FROM {key_arrays}{gate} "
-           f"ON CONFLICT ({', '.join(key_columns)}) DO NOTHING RETURNING {key}) "
-           f"INSERT INTO {table} ({aliases}) SELECT {aliases} "
-           f"FROM {arrays} WITH ORDINALITY AS given({aliases}, position) "
-           f"WHERE {key} IN (SELECT {key} FROM fresh) ORDER BY position RETURNING {', '.join(returning)}")
+    # nextval() in the select list of an ordered query is evaluated after the sort: in the order given.
+    sql = (f"{head}fresh AS (INSERT INTO {keys_table} ({', '.join(key_columns)}, {column}) "  # noqa: S608  (identifiers)
+           f"SELECT {', '.join(f'k.{name}' for name in key_columns)}, nextval('{sequence}') "
+           f"FROM {key_arrays} WITH ORDINALITY AS k({', '.join(key_columns)}, position){gate} ORDER BY k.position "
+           f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {key}, {column}) "
+           f"INSERT INTO {table} ({column}, {listed}) SELECT fresh.{column}, "
+           f"{', '.join(f'given.{name}' for name in columns)} "
+           f"FROM {arrays} WITH ORDINALITY AS given({listed}, position) JOIN fresh ON fresh.{key} = given.{key} "
+           f"ORDER BY given.position RETURNING {', '.join(returning)}")
     params = (*(first[1] if first is not None else ()), *_arrays(keys, key_literal), *_arrays(rows, literal))
     return _run(session, sql, params)
 

@@ -39,6 +39,8 @@ FINE_BUCKETS = 1024  # per tenant
 COARSE_BUCKETS = 32  # per tenant: a fine bucket lies in coarse bucket (key % COARSE_BUCKETS)
 SMALL_WRITE = 64  # fine buckets a write may lock; a write touching more locks coarse buckets
 INDEX_COLUMNS = ("tenant_id", "seq", "kind", "value_hash")  # of statement_index
+DIRECTORY_COLUMNS = ("tenant_id", "statement_id", "ref_target", "is_voiding")  # of statement_ids, less seq
+REF_TARGET, IS_VOIDING = STATEMENT_COLUMNS.index("ref_target"), STATEMENT_COLUMNS.index("is_voiding")
 # The longest a statement may wait between its stored stamp and its seq: half the lag queries allow for
 # (lrs.xapi.paging), leaving the other half for the clocks of several servers to disagree.
 MAX_STAMP_AGE_US = paging.STORED_LAG_US // 2
@@ -180,12 +182,13 @@ class StatementStore:
 
         ``locks`` (see ``_reference_locks``) are taken first. The ids go next into ``statement_ids``, whose
         key skips those already stored (a concurrent writer of the same id waits there until the other
-        commits); the rows of the others follow.
+        commits), each with the seq it takes; the rows of the others follow.
         """
         returned = bulk.insert_keyed(
-            self.session, "statement_ids", ("tenant_id", "statement_id"), [(self.tenant_id, sid) for sid in rows],
-            "statements", STATEMENT_COLUMNS, list(rows.values()), "statement_id", ("seq", "statement_id", "stored_us"),
-            first=locks)
+            self.session, "statement_ids", DIRECTORY_COLUMNS,
+            [(self.tenant_id, sid, row[REF_TARGET], row[IS_VOIDING]) for sid, row in rows.items()],
+            "statements", STATEMENT_COLUMNS, list(rows.values()), unique=("tenant_id", "statement_id"),
+            drawn=("seq", "statements_seq_seq"), returning=("seq", "statement_id", "stored_us"), first=locks)
         if returned:  # the seqs are taken: check they came soon enough after the stamp (lrs.xapi.paging)
             age = now_us() - min(stored_us for _, _, stored_us in returned)
             if age > MAX_STAMP_AGE_US:
@@ -213,8 +216,9 @@ class StatementStore:
         in_batch = {s["id"] for s in fresh}
         wanted = {t for t in map(statement_ref_target, fresh) if t is not None and t not in in_batch}
         # Two lookups by key, not a join: a join's plan rests on the tables' statistics, and with stale ones
-        # PostgreSQL would scan the whole index table for a handful of targets.
-        stored = bulk.select_unique(self.session, "statements", "statement_id", sorted(wanted),
+        # PostgreSQL would scan the whole index table for a handful of targets. The first reads the directory
+        # of ids (one table), not the partitioned log.
+        stored = bulk.select_unique(self.session, "statement_ids", "statement_id", sorted(wanted),
                                     ("seq", "is_voiding"), [("tenant_id", self.tenant_id)])
         found: dict[str, tuple[bool, Keys]] = {sid: (bool(voiding), set()) for sid, _, voiding in stored}
         id_of = {seq: sid for sid, seq, _ in stored}
@@ -300,7 +304,7 @@ class StatementStore:
         written: tuple | None = ("statement_index", INDEX_COLUMNS, index_rows)
         while gained:
             referrers = bulk.select_in(
-                self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statements "
+                self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statement_ids "
                 "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained), replan=True,
                 before=written)
             written = None
