@@ -65,8 +65,8 @@ class StatementId(db.Model):
 
     __tablename__ = "statement_ids"
     __table_args__ = (
-        # By target alone: SQLite's planner passes over a (tenant_id, ref_target) index for the primary key's
-        # tenant prefix, but takes this one (whose entries end with the key: ref_target, tenant_id, id).
+        # By target alone (``StatementStore._propagate`` asks by target alone): with the tenant in the index,
+        # SQLite's planner passes over it for the primary key's tenant prefix.
         Index("ix_statement_ids_ref", "ref_target",
               postgresql_where=text("ref_target IS NOT NULL"), sqlite_where=text("ref_target IS NOT NULL")),
         {"sqlite_with_rowid": False},

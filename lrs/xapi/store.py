@@ -303,14 +303,18 @@ class StatementStore:
         to_void: set[str] = set()
         written: tuple | None = ("statement_index", INDEX_COLUMNS, index_rows)
         while gained:
+            # By target alone, the tenant checked here: with a tenant condition, both databases can pick the
+            # directory's key (tenant, id) and walk every id of the tenant, SQLite always and PostgreSQL
+            # without statistics; the index of targets (the only one by ref_target) finds a handful of rows.
             referrers = bulk.select_in(
-                self.session, "SELECT seq, statement_id, ref_target, is_voiding FROM statement_ids "
-                "WHERE tenant_id = ? AND ref_target IN_VALUES", (self.tenant_id,), sorted(gained), replan=True,
-                before=written)
+                self.session, "SELECT tenant_id, seq, statement_id, ref_target, is_voiding FROM statement_ids "
+                "WHERE ref_target IN_VALUES", (), sorted(gained), replan=True, before=written)
             written = None
             rows: list[tuple[int, int, int]] = []
             passed_on: dict[str, Keys] = {}
-            for seq, sid, target, voiding in referrers:
+            for tenant_id, seq, sid, target, voiding in referrers:
+                if tenant_id != self.tenant_id:  # the same id stored in another tenant
+                    continue
                 if voiding and target in voidable:
                     to_void.add(target)
                 if seq in seen:

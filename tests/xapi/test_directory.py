@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from lrs.extensions import db
 from lrs.xapi import bulk
-from tests.conftest import statement
+from tests.conftest import XapiClient, issue_credential, statement
 from tests.xapi.test_voiding import voiding
 
 
@@ -71,6 +71,22 @@ def test_the_write_path_looks_statements_up_in_the_directory_not_the_log(app, xa
                for sql in lookups), lookups  # targets
     assert not any("FROM statements " in sql or sql.endswith("FROM statements") for sql in lookups), lookups
     assert xapi.get({"voidedStatementId": later}).status_code == 200  # Data 2.3.2: voided on arrival
+
+
+def test_a_statementref_in_one_tenant_never_reaches_a_statement_of_another(app, client, xapi):
+    """The same id in two tenants is two statements: a StatementRef or a voiding statement stored in one
+    tenant neither passes the other tenant's statement on to its filters (C 2.1.3) nor voids it (D 2.3.2)."""
+    special = "http://example.com/verbs/special"
+    target, voided = str(uuid.uuid4()), str(uuid.uuid4())
+    referrer = xapi.store(statement(object={"objectType": "StatementRef", "id": target}))
+    xapi.store(voiding(voided))
+    other = XapiClient(client, issue_credential(app, name="other", tenant="other"))
+    assert other.post([{"id": target, **statement(verb={"id": special})},
+                       {"id": voided, **statement()}]).status_code == 200
+    assert other.get({"statementId": voided}).status_code == 200  # not voided
+    assert [s["id"] for s in other.get({"verb": special}).get_json()["statements"]] == [target]
+    assert xapi.get({"verb": special}).get_json()["statements"] == []  # the referrer gained nothing
+    assert xapi.get({"statementId": referrer}).status_code == 200
 
 
 def test_migration_0018_fills_the_directory_from_the_log(app):
