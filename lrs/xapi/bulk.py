@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from lrs.extensions import db
 
+CURSOR = "lrs.bulk.cursor"  # the key of a connection's kept cursor in its ``info``
 MAX_PARAMS = 16_000  # within SQLite's 32,766 bound parameters per statement
 IN_CHUNK = 500  # values per IN (...) list on SQLite
 
@@ -41,14 +42,20 @@ def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool =
     goes on doing so as the table grows, until statistics are gathered. A lookup whose best plan changes
     as its table grows asks for ``replan``; planning it costs far less than such a scan.
 
+    The cursor is kept with the connection (in the pool's ``info`` of it, which lives as long as the DBAPI
+    connection does) and used again by the next call: making one costs more than a small lookup does.
+
     A driver error comes out as SQLAlchemy's own (``OperationalError``, ``IntegrityError``...), as it would
     from ``exec_driver_sql``, so that retries and the 503 for a database that is away see it; a connection
     the error shows dead is invalidated, and the pool replaces it.
     """
     connection = session.connection()
-    raw = connection.connection.driver_connection  # type: ignore[union-attr]
+    pooled = connection.connection
+    raw = pooled.driver_connection  # type: ignore[union-attr]
     dialect = connection.dialect
-    cursor = raw.cursor()
+    cursor = pooled.info.get(CURSOR)
+    if cursor is None or getattr(cursor, "closed", False):
+        cursor = pooled.info[CURSOR] = raw.cursor()
     try:
         if replan and not many and dialect.name == "postgresql":
             cursor.execute(sql, params, prepare=False)
@@ -56,16 +63,12 @@ def _run(session: Session, sql: str, params, *, many: bool = False, rows: bool =
             (cursor.executemany if many else cursor.execute)(sql, params)
         return [tuple(row) for row in cursor.fetchall()] if rows else []
     except dialect.loaded_dbapi.Error as exc:
+        pooled.info.pop(CURSOR, None)  # a new one next time, whatever state the error left this one in
         gone = dialect.is_disconnect(exc, raw, cursor)
         if gone:
             connection.invalidate(exc)
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True,
                                   connection_invalidated=gone, dialect=dialect) from exc
-    finally:
-        try:
-            cursor.close()
-        except dialect.loaded_dbapi.Error:  # the connection is gone already
-            pass
 
 
 # Column types whose arrays go as PostgreSQL's text form of an array, built by ``array_literal``.

@@ -340,16 +340,19 @@ class StatementStore:
         """Keep a canonical definition per activity id: the first seen, then updates from ``define``.
 
         With ``define``, the activities already known are read first, and only the others inserted (in a
-        steady state, none). Rows are written in id order, so concurrent batches cannot deadlock.
+        steady state, none). Rows are written in id order, so concurrent batches cannot deadlock. A stored
+        definition whose text is the one the batch gives (the usual case: a tool sends the same definition
+        each time) is left as it is without being parsed.
         """
         if not found:
             return
         ids = sorted(found)
+        given = {iri: orjson.dumps(found[iri]).decode() if found[iri] else None for iri in ids}
         current = self._definitions(ids) if define else {}
         missing = [iri for iri in ids if iri not in current]
         inserted = {row[0] for row in bulk.insert(
             self.session, "activities", ("tenant_id", "activity_id", "definition"),
-            [(self.tenant_id, iri, orjson.dumps(found[iri]).decode() if found[iri] else None) for iri in missing],
+            [(self.tenant_id, iri, given[iri]) for iri in missing],
             conflict=("tenant_id", "activity_id"), returning=("activity_id",))}
         if not define:
             return
@@ -359,17 +362,20 @@ class StatementStore:
         for iri in ids:
             if not found[iri] or iri not in current:
                 continue
-            row_id, definition = current[iri]
+            row_id, text = current[iri]
+            if text == given[iri]:  # merging a definition into itself changes nothing
+                continue
+            definition = orjson.loads(text) if text else {}
             merged = merge_definition(definition, found[iri])
             if merged != definition:
                 self.session.execute(update(Activity).where(Activity.id == row_id)
                                      .values(definition=orjson.dumps(merged).decode()))
 
-    def _definitions(self, ids: list[str]) -> dict[str, tuple[int, dict]]:
-        """The row id and definition of each of ``ids`` the tenant has."""
+    def _definitions(self, ids: list[str]) -> dict[str, tuple[int, str | None]]:
+        """The row id and definition (JSON text) of each of ``ids`` the tenant has."""
         rows = bulk.select_unique(self.session, "activities", "activity_id", ids, ("id", "definition"),
                                   [("tenant_id", self.tenant_id)])
-        return {iri: (row_id, orjson.loads(d) if d else {}) for iri, row_id, d in rows}
+        return {iri: (row_id, text) for iri, row_id, text in rows}
 
     # -- reading ------------------------------------------------------------------------------------------
 

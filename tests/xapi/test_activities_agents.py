@@ -121,6 +121,39 @@ def test_define_credential_merges_language_maps(xapi, definer):
     assert definition_of(xapi)["name"] == {"en-US": "Course One", "fr-FR": "Cours 1"}
 
 
+def test_a_definition_sent_again_unchanged_is_not_written_again(app, xapi, definer, monkeypatch):
+    """C 4.2 define: a definition sent again as it is stored is neither merged (its text is compared) nor
+    written again; one that adds a language is merged and written."""
+    from sqlalchemy import event
+
+    from lrs.xapi import store
+
+    updates: list[str] = []
+    merges: list[dict] = []
+    merge = store.merge_definition
+    monkeypatch.setattr(store, "merge_definition", lambda current, given: merges.append(given) or merge(current, given))
+
+    def record(conn, cursor, sql, *args):
+        if sql.lstrip().upper().startswith("UPDATE ACTIVITIES"):
+            updates.append(sql)
+
+    given = {"name": {"en-US": "Course 1"}, "type": "http://example.com/types/a"}
+    xapi.store(statement(object=activity(given)))
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        definer.store(statement(object=activity(given)))
+        definer.post([statement(object=activity(given)), statement(object=activity(dict(given)))])
+        assert updates == [] and merges == []
+        definer.store(statement(object=activity({**given, "name": {"fr-FR": "Cours 1"}})))
+        assert len(updates) == 1 and len(merges) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert definition_of(xapi) == {"name": {"en-US": "Course 1", "fr-FR": "Cours 1"},
+                                   "type": "http://example.com/types/a"}
+
+
 def test_define_credential_replaces_other_properties(xapi, definer):
     """C 4.2 define: properties that are not language maps are replaced by the newer value."""
     xapi.store(statement(object=activity({"type": "http://example.com/types/a",

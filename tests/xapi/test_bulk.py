@@ -71,3 +71,22 @@ def test_a_driver_error_comes_out_as_sqlalchemys(app, tenant_id):
     with pytest.raises(IntegrityError):
         bulk.insert(db.session, "activities", COLUMNS, _rows(tenant_id, [1]))
     db.session.rollback()
+
+
+def test_a_connection_keeps_one_cursor_and_replaces_it_after_an_error(app, tenant_id):
+    """The cursor of a connection is made once and used by every statement after; one that saw an error is
+    dropped, and the next statement gets a new one."""
+    from sqlalchemy.exc import DBAPIError
+
+    def kept():
+        return db.session.connection().connection.info[bulk.CURSOR]
+
+    assert bulk.fetch_one(db.session, "SELECT 1", ()) == (1,)
+    first = kept()
+    assert bulk.fetch_one(db.session, "SELECT 2", ()) == (2,)
+    assert kept() is first
+    with pytest.raises(DBAPIError):
+        bulk.fetch_one(db.session, "SELECT * FROM no_such_table", ())
+    db.session.rollback()
+    assert bulk.fetch_one(db.session, "SELECT 3", ()) == (3,)
+    assert kept() is not first
