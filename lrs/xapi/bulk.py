@@ -176,13 +176,12 @@ def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], 
         position = columns.index(key)
         found = insert(session, table, columns, [row for row in rows if row[position] in fresh],
                        returning=returning)
-        given = {row[key_columns.index(key)]: row for row in keys}
+        # Each new key's row in keys_table takes the value its row in table drew.
+        key_of = {row[key_columns.index(key)]: tuple(row[key_columns.index(name)] for name in unique) for row in keys}
         at_key, at_drawn = returning.index(key), returning.index(column)
-        if found:
-            _run(session, f"UPDATE {keys_table} SET {column} = ? WHERE "  # noqa: S608  (identifiers)
-                 + " AND ".join(f"{name} = ?" for name in unique),
-                 [(row[at_drawn], *(given[row[at_key]][key_columns.index(name)] for name in unique)) for row in found],
-                 many=True, rows=False)
+        where = " AND ".join(f"{name} = ?" for name in unique)
+        _run(session, f"UPDATE {keys_table} SET {column} = ? WHERE {where}",  # noqa: S608  (identifiers)
+             [(row[at_drawn], *key_of[row[at_key]]) for row in found], many=True, rows=False)
         return found
     listed = ", ".join(columns)
     # The gate is a condition on no row (an InitPlan, PostgreSQL's "One-Time Filter"): it reads ``first``

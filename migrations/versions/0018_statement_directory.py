@@ -4,9 +4,9 @@ A write looks stored statements up by id (the statements its StatementRefs targe
 target (the stored statements that target what it writes). On PostgreSQL ``statements`` is partitioned by
 ``stored_us`` (0017), so such a lookup was planned and run on every partition, at a cost that grows with
 each month the store lives. ``statement_ids`` is one table, keyed by id already: it now holds each
-statement's ``seq``, ``ref_target`` and ``is_voiding`` too, with an index on the targets (by target alone: SQLite's
-planner takes no other over the key's tenant prefix), and the index
-on ``statements (tenant_id, ref_target)`` goes.
+statement's ``seq``, ``ref_target`` and ``is_voiding`` too, with an index on the targets (by target alone:
+SQLite's planner takes no other over the key's tenant prefix), and the index on ``statements (tenant_id,
+ref_target)`` goes.
 
 Revision ID: 0018
 Revises: 0017
