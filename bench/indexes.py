@@ -42,7 +42,13 @@ def _postgresql(conn: sa.Connection) -> list[tuple[str, str]]:
 
 @contextmanager
 def set_aside(engine: sa.Engine) -> Iterator[None]:
-    """Drop the secondary indexes of the statement tables; build them again on leaving."""
+    """Drop the secondary indexes of the statement tables; build them again on leaving.
+
+    The pool's idle connections are closed first and again before the indexes are built: on SQLite, a
+    connection whose last query was left unfinished keeps reading the database as it was then, schema
+    included, and would find the dropped indexes still there.
+    """
+    engine.dispose()
     with engine.begin() as conn:
         ddl = _sqlite(conn) if engine.dialect.name == "sqlite" else _postgresql(conn)
         for drop, _ in ddl:
@@ -50,6 +56,7 @@ def set_aside(engine: sa.Engine) -> Iterator[None]:
     try:
         yield
     finally:
+        engine.dispose()
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
