@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from bench.generator import Generator
 from lrs.tenancy.credentials import get_or_create_tenant
-from lrs.xapi import bulk, formats
-from lrs.xapi.statements import index_keys, is_voiding, now, prepare, statement_ref_target
+from lrs.xapi import bulk
+from lrs.xapi.batch import STATEMENT_COLUMNS, build
+from lrs.xapi.statements import now, prepare
+from lrs.xapi.store import DIRECTORY_COLUMNS, IS_VOIDING, REF_TARGET
 
 HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
 FLOOR_NAMESPACE = uuid.UUID("6f1c4f4e-7c52-4d4b-9d7c-8f0e3a9b1c2d")
@@ -126,22 +128,14 @@ def http_ingest(base_url: str, auth: tuple[str, str], *, statements: int, batch:
 
 
 def _floor_rows(tenant_id: int, batch: list[dict]) -> tuple[list[tuple], list[list[tuple]]]:
-    """Statement rows and, per statement, its index rows (seq filled in after the insert)."""
+    """Statement rows, as the store builds them (``lrs.xapi.batch.build``), and, per statement, its index
+    rows (seq filled in after the insert)."""
     stored = now()
-    statements, index = [], []
-    for raw in batch:
-        statement = prepare({**raw, "id": str(uuid.uuid5(FLOOR_NAMESPACE, raw["id"]))}, stored=stored,
-                            authority={"objectType": "Agent", "mbox": "mailto:floor@example.com"},
-                            version="1.0.3")
-        statements.append((tenant_id, statement["id"], formats.to_micros(stored), None, statement["verb"]["id"],
-                           statement_ref_target(statement), is_voiding(statement), False,
-                           orjson.dumps(statement).decode(), None))
-        index.append([(kind, value, tenant_id) for kind, value in sorted(index_keys(statement))])
-    return statements, index
-
-
-STATEMENT_COLUMNS = ("tenant_id", "statement_id", "stored_us", "credential_id", "verb_id", "ref_target",
-                     "is_voiding", "voided", "payload", "attachment_hashes")
+    built = build([prepare({**raw, "id": str(uuid.uuid5(FLOOR_NAMESPACE, raw["id"]))}, stored=stored,
+                           authority={"objectType": "Agent", "mbox": "mailto:floor@example.com"}, version="1.0.3")
+                   for raw in batch], tenant_id, None, {})
+    index = [[(kind, value, tenant_id) for kind, value in sorted(built.keys[sid])] for sid in built.rows]
+    return list(built.rows.values()), index
 
 
 def floor(url: str, *, statements: int, batch: int, threads: int, seed: int) -> dict:
@@ -165,8 +159,8 @@ def floor(url: str, *, statements: int, batch: int, threads: int, seed: int) -> 
                 returned = bulk.insert(session, "statements", STATEMENT_COLUMNS, rows,
                                        returning=("seq", "statement_id"))
                 seq_of = dict((sid, seq) for seq, sid in returned)
-                bulk.insert(session, "statement_ids", ("tenant_id", "statement_id", "ref_target", "is_voiding", "seq"),
-                            [(*row[:2], row[5], row[6], seq_of[row[1]]) for row in rows])
+                bulk.insert(session, "statement_ids", (*DIRECTORY_COLUMNS, "seq"),
+                            [(*row[:2], row[REF_TARGET], row[IS_VOIDING], seq_of[row[1]]) for row in rows])
                 bulk.insert(session, "statement_index", ("seq", "kind", "value_hash", "tenant_id"),
                             [(seq_of[row[1]], *key) for row, keys in zip(rows, index, strict=True)
                              for key in keys])

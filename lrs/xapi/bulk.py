@@ -177,7 +177,8 @@ def insert_keyed(session: Session, keys_table: str, key_columns: Sequence[str], 
         found = insert(session, table, columns, [row for row in rows if row[position] in fresh],
                        returning=returning)
         # Each new key's row in keys_table takes the value its row in table drew.
-        key_of = {row[key_columns.index(key)]: tuple(row[key_columns.index(name)] for name in unique) for row in keys}
+        at = [key_columns.index(name) for name in unique]
+        key_of = {row[at[-1]]: tuple(row[i] for i in at) for row in keys}
         at_key, at_drawn = returning.index(key), returning.index(column)
         where = " AND ".join(f"{name} = ?" for name in unique)
         _run(session, f"UPDATE {keys_table} SET {column} = ? WHERE {where}",  # noqa: S608  (identifiers)
